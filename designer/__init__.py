@@ -1,0 +1,1 @@
+"""Design time: microflow definitions and their versions, validation, import/export, the editors."""

@@ -1,0 +1,1 @@
+"""OneWeb: the Django project (settings, URLs, ASGI routing, the embedded services and `serve`)."""

@@ -1,0 +1,1 @@
+"""Processes: long-running approval workflows, human tasks, timers and the approval inbox."""

@@ -1,0 +1,1 @@
+"""Process models arrive with the processes issue (#4)."""

@@ -1,0 +1,1 @@
+"""Run time: the microflow engine, sync and RQ execution, execution records, WebSocket pushes."""

@@ -1,0 +1,8 @@
+"""App config for the runtime."""
+
+from django.apps import AppConfig
+
+
+class RuntimeConfig(AppConfig):
+    name = "runtime"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,103 @@
+"""CEL expressions: compile once (with limits and positioned errors), evaluate over variables.
+
+CEL (common-expression-language, Rust core) cannot reach Python objects and has no loops
+of its own; the only way to make it costly is nested comprehension macros over large
+lists, so an expression may hold at most MAX_MACROS of them and MAX_LENGTH characters.
+Results are normalised to JSON values (timestamps to ISO strings, durations to seconds).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import cel
+
+MAX_LENGTH = 4000
+MAX_MACROS = 3
+_MACRO = re.compile(r"\.\s*(map|filter|all|exists|exists_one)\s*\(")
+_POSITION = re.compile(r"<input>:(\d+):(\d+):\s*(.*)")
+_SIMPLE = (str, int, float, bool, type(None))
+
+
+class ExpressionError(Exception):
+    """An expression that does not compile; carries a 1-based line and column when known."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+class EvaluationError(Exception):
+    """An expression that compiled but failed on the values it met."""
+
+
+def _compile_error(source: str, exc: Exception) -> ExpressionError:
+    text = str(exc)
+    match = _POSITION.search(text)
+    if match:
+        line, column, message = int(match.group(1)), int(match.group(2)), match.group(3)
+        return ExpressionError(f"{message} (line {line}, column {column})", line, column)
+    return ExpressionError(text.splitlines()[0] if text else "does not compile")
+
+
+@dataclass(frozen=True, slots=True)
+class Expression:
+    source: str
+    program: Any
+    names: tuple[str, ...]
+
+    def evaluate(self, variables: dict[str, Any]) -> Any:
+        scope = {name: variables[name] for name in self.names if name in variables}
+        try:
+            return to_json(self.program.execute(scope))
+        except KeyError as exc:
+            raise EvaluationError(f"no key {exc.args[0]!r} in the value it was read from.") from None
+        except Exception as exc:  # the CEL core raises several built-in types
+            raise EvaluationError(_first_sentence(str(exc))) from None
+
+
+def _first_sentence(text: str) -> str:
+    head = text.split(". ")[0].strip()
+    return head if head.endswith(".") else head + "."
+
+
+def compile_expression(source: Any) -> Expression:
+    if not isinstance(source, str):
+        raise ExpressionError("an expression must be a string")
+    if not source.strip():
+        raise ExpressionError("the expression is empty")
+    if len(source) > MAX_LENGTH:
+        raise ExpressionError(f"the expression is longer than {MAX_LENGTH} characters")
+    if len(_MACRO.findall(source)) > MAX_MACROS:
+        raise ExpressionError(f"an expression may use at most {MAX_MACROS} map/filter/all/exists macros")
+    try:
+        program = cel.compile(source)
+    except Exception as exc:
+        raise _compile_error(source, exc) from None
+    return Expression(source, program, tuple(program.variables()))
+
+
+def to_json(value: Any) -> Any:
+    """Turn what CEL returns into plain JSON values."""
+    if isinstance(value, _SIMPLE):
+        return value
+    if isinstance(value, dict):
+        return {str(k): to_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_json(v) for v in value]
+    if isinstance(value, dt.datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    if isinstance(value, (bytes, bytearray)):
+        try:
+            return bytes(value).decode()
+        except UnicodeDecodeError:
+            return base64.b64encode(bytes(value)).decode()
+    return str(value)

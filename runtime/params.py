@@ -1,0 +1,63 @@
+"""Checks a run's input against the flow's params (types, required, unknown names)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from runtime.definition import Param
+
+
+class InvalidInput(Exception):
+    def __init__(self, details: list[dict[str, Any]]) -> None:
+        super().__init__("; ".join(d["message"] for d in details))
+        self.details = details
+
+
+def _fits(kind: str, value: Any) -> bool:
+    if kind == "any":
+        return True
+    if kind == "string":
+        return isinstance(value, str)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "integer":
+        return (isinstance(value, int) and not isinstance(value, bool)) or (
+            isinstance(value, float) and value.is_integer()
+        )
+    if kind == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "object":
+        return isinstance(value, dict)
+    if kind == "array":
+        return isinstance(value, list)
+    return False
+
+
+def check_input(params: list[Param], given: Any) -> dict[str, Any]:
+    """Returns the variables a run starts with, or raises InvalidInput naming each problem."""
+    if given is None:
+        given = {}
+    if not isinstance(given, dict):
+        raise InvalidInput([{"field": None, "message": "input must be a JSON object"}])
+    details: list[dict[str, Any]] = []
+    known = {p.name for p in params}
+    for name in given:
+        if name not in known:
+            details.append({"field": name, "message": f"'{name}' is not a param of this microflow"})
+    variables: dict[str, Any] = {}
+    for param in params:
+        if param.name in given and given[param.name] is not None:
+            value = given[param.name]
+            if not _fits(param.type, value):
+                details.append({"field": param.name, "message": f"'{param.name}' must be of type {param.type}"})
+                continue
+            if param.type == "integer" and isinstance(value, float):
+                value = int(value)
+            variables[param.name] = value
+        elif param.required:
+            details.append({"field": param.name, "message": f"'{param.name}' is required"})
+        else:
+            variables[param.name] = param.default
+    if details:
+        raise InvalidInput(details)
+    return variables

@@ -1,0 +1,61 @@
+"""Periodic repairs run by the sweeper: lost runs failed, runs whose job vanished re-enqueued.
+
+Each sweep is idempotent and isolated: it may run in several processes at once and a
+failure in one row never stops the others.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.utils import timezone
+
+from runtime import api
+from runtime.conf import setting
+from runtime.models import Execution, ExecutionMode, ExecutionStatus, WorkerHeartbeat
+
+log = logging.getLogger(__name__)
+
+
+def reap_lost_executions() -> int:
+    """Fails `running` async runs whose worker stopped sending heartbeats."""
+    cutoff = timezone.now() - timedelta(seconds=setting("WORKER_LOST_AFTER_S"))
+    alive = set(WorkerHeartbeat.objects.filter(seen_at__gte=cutoff).values_list("name", flat=True))
+    reaped = 0
+    running = Execution.objects.filter(status=ExecutionStatus.RUNNING, mode=ExecutionMode.ASYNC)
+    for execution in running.only("id", "worker", "started_at", "created_by_id", "mode", "microflow", "source"):
+        if execution.worker in alive:
+            continue
+        if execution.started_at and execution.started_at > cutoff:
+            continue  # give a just-started worker time for its first heartbeat
+        try:
+            if api.fail_execution(
+                execution, "worker_lost",
+                f"The worker running this execution ({execution.worker or 'unknown'}) stopped "
+                "before the run finished.",
+            ):
+                reaped += 1
+        except Exception:
+            log.exception("could not mark execution %s as lost", execution.id)
+    WorkerHeartbeat.objects.filter(seen_at__lt=cutoff - timedelta(minutes=10)).delete()
+    return reaped
+
+
+def requeue_orphaned_executions() -> int:
+    """Re-enqueues `queued` runs older than 30 s whose RQ job is gone (e.g. Redis was flushed)."""
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+
+    cutoff = timezone.now() - timedelta(seconds=30)
+    queue = api._queue()
+    requeued = 0
+    for execution_id in Execution.objects.filter(status=ExecutionStatus.QUEUED, created_at__lt=cutoff).values_list("id", flat=True)[:500]:
+        try:
+            Job.fetch(str(execution_id), connection=queue.connection)
+        except NoSuchJobError:
+            api.enqueue(execution_id)
+            requeued += 1
+        except Exception:
+            log.exception("could not check the job of execution %s", execution_id)
+    return requeued
