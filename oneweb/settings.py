@@ -130,6 +130,8 @@ ONEWEB = {
     "STEP_BUDGET": 10_000,
     "MICROFLOW_SOURCE": "designer.sources",
     "SWEEPS": ["runtime.sweeps.reap_lost_executions", "runtime.sweeps.requeue_orphaned_executions"],
+    # Called with each async execution once its final state is stored (dotted paths).
+    "EXECUTION_LISTENERS": [],
     "WORKER_HEARTBEAT_S": 1.0,
     "WORKER_LOST_AFTER_S": 5.0,
 }

@@ -9,6 +9,7 @@ stores the result with its trace in one UPDATE and pushes `execution.finished`.
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from functools import cache
@@ -19,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from runtime import catalog, push
-from runtime.conf import setting
+from runtime.conf import import_string, setting
 from runtime.definition import CompiledFlow, InvalidFlow, compile_flow
 from runtime.engine import Outcome, Runner, run_flow
 from runtime.models import Execution, ExecutionMode, ExecutionStatus
@@ -170,6 +171,8 @@ def execute_queued(execution_id: Any, worker: str = "") -> Execution | None:
 
 
 def announce_finished(execution: Execution) -> None:
+    """Pushes `execution.finished` and calls ONEWEB["EXECUTION_LISTENERS"] (e.g. processes
+    waiting on this run, keyed by `execution.source`) once the run's final state is stored."""
     message: dict[str, Any] = {
         "type": "execution.finished", "execution": str(execution.id), "microflow": execution.microflow,
         "status": execution.status, "source": execution.source,
@@ -180,6 +183,11 @@ def announce_finished(execution: Execution) -> None:
     push.push(push.execution_group(execution.id), message)
     if execution.created_by_id and execution.mode == ExecutionMode.ASYNC:
         push.push(push.user_group(execution.created_by_id), message)
+    for listener in setting("EXECUTION_LISTENERS"):
+        try:
+            import_string(listener)(execution)
+        except Exception:  # one listener's bug must not lose the others or the run
+            logging.getLogger(__name__).exception("execution listener %s failed", listener)
 
 
 def fail_execution(execution: Execution, code: str, message: str) -> bool:

@@ -14,6 +14,7 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CALL_DEPTH": 32,
     "MICROFLOW_SOURCE": "designer.sources",
     "SWEEPS": [],
+    "EXECUTION_LISTENERS": [],
     "NODE_TYPE_MODULES": [
         "runtime.nodes.start",
         "runtime.nodes.end",
