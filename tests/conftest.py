@@ -12,6 +12,17 @@ from oneweb.embedded_redis import EmbeddedRedis
 from oneweb.paths import embedded_redis_socket
 
 
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory):
+    """The real stack (daphne, 2 RQ workers, sweeper, Redis) in fresh state, shared by the
+    end-to-end and browser tests of one session."""
+    from tests.e2e.stack import Stack
+
+    running = Stack(tmp_path_factory.mktemp("stack"), workers=2).start()
+    yield running
+    running.stop()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def redis_server():
     server = EmbeddedRedis(embedded_redis_socket()).start() if settings.EMBEDDED_REDIS else None
