@@ -7,7 +7,9 @@ is closed after every run so no isolate outlives its node or holds the process o
 
 from __future__ import annotations
 
+import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 from py_mini_racer import (
     JSEvalException,
@@ -42,22 +44,37 @@ class ScriptExecutor(Executor):
     def run(self, ctx) -> None:
         timeout = self.config.timeout_s or setting("SCRIPT_TIMEOUT_S")
         source = self.program.replace("__VARS__", json.dumps(json.dumps(ctx.variables)), 1)
-        racer = MiniRacer()
-        try:
-            raw = racer.eval(source, timeout_sec=timeout, max_memory=setting("SCRIPT_MAX_MEMORY_BYTES"))
-        except JSTimeoutException:
-            raise NodeFailure("timeout", f"the script ran longer than {timeout} s") from None
-        except JSOOMException:
-            raise NodeFailure("script_memory", "the script used more memory than allowed") from None
-        except JSParseException as exc:
-            raise NodeFailure("script_error", _first_line(exc)) from None
-        except JSEvalException as exc:
-            raise NodeFailure("script_error", _first_line(exc)) from None
-        finally:
-            racer.close()
+        if _loop_running():
+            # mini-racer refuses a blocking timed eval inside a running event loop; run it beside.
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                raw = pool.submit(_evaluate, source, timeout).result()
+        else:
+            raw = _evaluate(source, timeout)
         if self.config.result:
             ctx.set(self.config.result, json.loads(raw) if isinstance(raw, str) else None)
         return None
+
+
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def _evaluate(source: str, timeout: float):
+    racer = MiniRacer()
+    try:
+        return racer.eval(source, timeout_sec=timeout, max_memory=setting("SCRIPT_MAX_MEMORY_BYTES"))
+    except JSTimeoutException:
+        raise NodeFailure("timeout", f"the script ran longer than {timeout} s") from None
+    except JSOOMException:
+        raise NodeFailure("script_memory", "the script used more memory than allowed") from None
+    except (JSParseException, JSEvalException) as exc:
+        raise NodeFailure("script_error", _first_line(exc)) from None
+    finally:
+        racer.close()
 
 
 def _first_line(exc: Exception) -> str:

@@ -127,3 +127,13 @@ class Stack:
                 return body
             time.sleep(0.1)
         raise AssertionError(f"execution {execution_id} never reached {statuses}: {body}")
+
+
+def run_coroutine(coroutine) -> Any:
+    """asyncio.run in a thread of its own, so it works even when the calling thread already
+    runs an event loop (Playwright's sync API keeps one running in the main thread)."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

@@ -14,6 +14,7 @@ import pytest
 import websockets
 from websockets.exceptions import InvalidStatus
 
+from tests.e2e.stack import run_coroutine
 from tests.flows import linear
 
 pytestmark = pytest.mark.e2e
@@ -56,7 +57,7 @@ def test_an_async_run_pushes_node_events_and_its_result_over_a_websocket(stack):
     response = stack.call("POST", "/api/microflows/e2e-slow/run", {"input": {"x": 21}, "mode": "async"})
     assert response.status_code == 202 and time.monotonic() - began < 0.9
     execution_id = response.json()["id"]
-    events = asyncio.run(_collect(stack.ws_url(f"/ws/executions/{execution_id}/"), "execution.finished"))
+    events = run_coroutine(_collect(stack.ws_url(f"/ws/executions/{execution_id}/"), "execution.finished"))
     assert events[0]["type"] == "execution.state" and events[0]["id"] == execution_id
     assert events[-1]["type"] == "execution.finished"
     assert events[-1]["status"] == "succeeded" and events[-1]["output"] == {"y": 42}
@@ -76,7 +77,7 @@ def test_notify_socket_receives_the_users_async_results(stack):
                     event = json.loads(await socket.recv())
                     if event["type"] == "execution.finished" and event["execution"] == response.json()["id"]:
                         return event
-    event = asyncio.run(scenario())
+    event = run_coroutine(scenario())
     assert event["status"] == "succeeded" and event["output"]["approved"] is False
 
 
@@ -84,7 +85,7 @@ def test_a_late_subscriber_gets_the_final_state_at_once(stack):
     execution_id = stack.call("POST", "/api/microflows/credit-check/run",
                               {"input": {"amount": 1}, "mode": "async"}).json()["id"]
     stack.wait_for(execution_id, {"succeeded"})
-    events = asyncio.run(_collect(stack.ws_url(f"/ws/executions/{execution_id}/"), "execution.finished", timeout=5))
+    events = run_coroutine(_collect(stack.ws_url(f"/ws/executions/{execution_id}/"), "execution.finished", timeout=5))
     assert events[0]["type"] == "execution.state" and events[0]["status"] == "succeeded"
 
 
@@ -96,7 +97,7 @@ def test_another_users_execution_socket_is_refused(stack):
             await socket.recv()
 
     with pytest.raises(InvalidStatus) as refused:
-        asyncio.run(attempt())
+        run_coroutine(attempt())
     assert refused.value.response.status_code == 403
 
 
