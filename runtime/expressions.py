@@ -18,6 +18,8 @@ import cel
 
 MAX_LENGTH = 4000
 MAX_MACROS = 3
+MAX_STRING = 1_000_000  # characters in one string a expression may produce
+MAX_ELEMENTS = 100_000  # list items + map entries in one value an expression may produce
 _MACRO = re.compile(r"\.\s*(map|filter|all|exists|exists_one)\s*\(")
 _POSITION = re.compile(r"<input>:(\d+):(\d+):\s*(.*)")
 _SIMPLE = (str, int, float, bool, type(None))
@@ -55,11 +57,37 @@ class Expression:
     def evaluate(self, variables: dict[str, Any]) -> Any:
         scope = {name: variables[name] for name in self.names if name in variables}
         try:
-            return to_json(self.program.execute(scope))
+            value = self.program.execute(scope)
         except KeyError as exc:
             raise EvaluationError(f"no key {exc.args[0]!r} in the value it was read from.") from None
         except Exception as exc:  # the CEL core raises several built-in types
             raise EvaluationError(_first_sentence(str(exc))) from None
+        if isinstance(value, _SIMPLE):
+            if isinstance(value, str) and len(value) > MAX_STRING:
+                raise EvaluationError(f"the result is a string longer than {MAX_STRING} characters.")
+            return value
+        _check_size(value)
+        return to_json(value)
+
+
+def _check_size(value: Any) -> None:
+    """Refuses values that grow without bound (e.g. a loop doubling a list or a string):
+    walks at most MAX_ELEMENTS items, so the check itself stays cheap."""
+    budget = MAX_ELEMENTS
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if len(item) > MAX_STRING:
+                raise EvaluationError(f"the result holds a string longer than {MAX_STRING} characters.")
+        elif isinstance(item, dict):
+            budget -= len(item)
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            budget -= len(item)
+            stack.extend(item)
+        if budget < 0:
+            raise EvaluationError(f"the result holds more than {MAX_ELEMENTS} items.")
 
 
 def _first_sentence(text: str) -> str:

@@ -323,3 +323,26 @@ def test_input_is_checked_against_params():
     with pytest.raises(InvalidInput):
         check_input(flow.params, {})
     assert check_input(flow.params, {"amount": 5}) == {"amount": 5, "customer": None}
+
+
+def _doubling(expression: str) -> dict:
+    return {
+        "name": "grow", "params": [{"name": "s", "type": "any"}],
+        "nodes": [{"id": "start", "type": "start"},
+                  {"id": "grow", "type": "assign", "config": {"set": {"s": expression}}},
+                  {"id": "again", "type": "decision", "config": {"condition": "true"}},
+                  {"id": "end", "type": "end"}],
+        "edges": [{"from": "start", "to": "grow"}, {"from": "grow", "to": "again"},
+                  {"from": "again", "to": "grow", "when": "true"}, {"from": "again", "to": "end", "when": "false"}],
+    }
+
+
+@pytest.mark.parametrize(("expression", "start"), [("s + s", "ab"), ("s + s", [1]), ("[s, s]", 1)])
+def test_values_that_double_every_loop_are_stopped_early(expression, start):
+    began = time.monotonic()
+    outcome = run(_doubling(expression), {"s": start})
+    assert outcome.status == "failed" and outcome.error["code"] == "expression_error"
+    assert outcome.error["node"] == "grow"
+    assert "more than" in outcome.error["message"] or "longer than" in outcome.error["message"]
+    assert len(outcome.steps) < 200
+    assert time.monotonic() - began < 10
