@@ -1,15 +1,20 @@
-"""Design-time API for microflows: create, update (a new version per save), read, list, delete."""
+"""Design-time API for microflows: create, update (a new version per save), read, list, delete;
+version history (restore, diff) and the editor's live expression check."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
-from ninja import Body, Router, Status
+from ninja import Body, Field, Query, Router, Schema, Status
 
 from designer import services
+from designer.diff import diff_definitions
 from designer.models import Microflow, MicroflowVersion
 from oneweb.errors import not_found
+from runtime.expressions import ExpressionError, compile_expression
+from runtime.models import Execution
 
 router = Router(tags=["microflows"])
 
@@ -45,9 +50,14 @@ def list_microflows(request: HttpRequest, q: str = ""):
     rows = Microflow.objects.all()
     if q:
         rows = rows.filter(name__icontains=q) | rows.filter(title__icontains=q)
+    # The last run the caller may see (all runs for a superuser), for the list's status column.
+    runs = Execution.objects.visible_to(request.auth).filter(microflow=OuterRef("name")).order_by("-created_at")
+    rows = rows.annotate(last_status=Subquery(runs.values("status")[:1]),
+                         last_run_at=Subquery(runs.values("created_at")[:1]))
     items = [
         {"name": f.name, "title": f.title, "version": f.current_version,
-         "updated_at": _iso(f.updated_at), "created_at": _iso(f.created_at)}
+         "updated_at": _iso(f.updated_at), "created_at": _iso(f.created_at),
+         "last_run": {"status": f.last_status, "at": _iso(f.last_run_at)} if f.last_status else None}
         for f in rows.order_by("name")
     ]
     return {"items": items, "count": len(items)}
@@ -81,15 +91,54 @@ def list_versions(request: HttpRequest, name: str):
     ]
 
 
-@router.get("/microflows/{name}/versions/{version}", response=dict)
-def read_version(request: HttpRequest, name: str, version: int):
+def _version(name: str, version: int) -> MicroflowVersion:
     row = MicroflowVersion.objects.select_related("created_by").filter(microflow__name=name, version=version).first()
     if row is None:
         raise not_found(f"Version {version} of '{name}'")
+    return row
+
+
+@router.get("/microflows/{name}/versions/{version}", response=dict)
+def read_version(request: HttpRequest, name: str, version: int):
+    return _version_body(_version(name, version))
+
+
+@router.post("/microflows/{name}/versions/{version}/restore", response=dict)
+def restore_version(request: HttpRequest, name: str, version: int):
+    """Save an old version's definition again as the newest version (history is never rewritten)."""
+    old = _version(name, version)
+    row = services.update_microflow(name, old.definition, request.auth, comment=f"restored from version {version}")
     return _version_body(row)
+
+
+class DiffQuery(Schema):
+    from_: int = Field(..., alias="from", ge=1)
+    to: int = Field(..., ge=1)
+
+
+@router.get("/microflows/{name}/diff", response=dict)
+def diff_versions(request: HttpRequest, name: str, query: Query[DiffQuery]):
+    """Nodes, edges and params added, removed and changed between two versions."""
+    old, new = _version(name, query.from_), _version(name, query.to)
+    return {"name": name, "from": old.version, "to": new.version,
+            **diff_definitions(old.definition, new.definition)}
 
 
 @router.delete("/microflows/{name}", response={204: None})
 def delete(request: HttpRequest, name: str):
     services.delete_microflow(name)
     return HttpResponse(status=204)
+
+
+class ExpressionCheck(Schema):
+    expression: str = Field(..., max_length=20_000)
+
+
+@router.post("/expressions/check", response=dict, tags=["expressions"])
+def check_expression(request: HttpRequest, body: ExpressionCheck):
+    """Compile a CEL expression as a save would; errors carry a 1-based line and column."""
+    try:
+        compiled = compile_expression(body.expression)
+    except ExpressionError as exc:
+        return {"ok": False, "errors": [{"message": exc.message, "line": exc.line, "column": exc.column}]}
+    return {"ok": True, "errors": [], "variables": sorted(compiled.names)}

@@ -49,6 +49,18 @@ def update_microflow(name: str, definition: Any, user, comment: str = "") -> Mic
         )
 
 
+def save_microflow(definition: Any, user) -> MicroflowVersion:
+    """Creates the microflow, or adds a version when the definition differs from the latest
+    (used by the demo loader and imports: running it twice changes nothing)."""
+    stored = _validated(definition)
+    latest = MicroflowVersion.objects.filter(microflow__name=stored["name"]).order_by("-version").first()
+    if latest is None:
+        return create_microflow(definition, user)
+    if latest.definition == stored:
+        return latest
+    return update_microflow(stored["name"], definition, user, comment="imported")
+
+
 def delete_microflow(name: str) -> None:
     deleted, _ = Microflow.objects.filter(name=name).delete()
     if not deleted:

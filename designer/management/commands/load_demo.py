@@ -38,13 +38,15 @@ def ensure_users() -> User:
 
 
 def ensure_microflows(owner: User, base_url: str) -> list[str]:
-    created = []
+    """Saves each demo microflow; a changed file (or server address) becomes a new version."""
+    changed = []
     for path in sorted(DEMO_DIR.glob("*.json")):
         definition = json.loads(path.read_text().replace("__BASE_URL__", base_url))
-        if not Microflow.objects.filter(name=definition["name"]).exists():
-            services.create_microflow(definition, owner)
-            created.append(definition["name"])
-    return created
+        before = Microflow.objects.filter(name=definition["name"]).values_list("current_version", flat=True).first()
+        saved = services.save_microflow(definition, owner)
+        if saved.version != before:
+            changed.append(definition["name"])
+    return changed
 
 
 class Command(BaseCommand):
@@ -54,4 +56,4 @@ class Command(BaseCommand):
         base_url = os.environ.get("ONEWEB_BASE_URL") or f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
         admin = ensure_users()
         created = ensure_microflows(admin, base_url)
-        self.stdout.write(f"demo ready: users admin/admin, alice|bob|carol/demo; new microflows: {created or 'none'}")
+        self.stdout.write(f"demo ready: users admin/admin, alice|bob|carol/demo; new or changed microflows: {created or 'none'}")
