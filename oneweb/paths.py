@@ -23,5 +23,11 @@ def var_dir() -> Path:
     return path
 
 
+def under_pytest() -> bool:
+    return bool(os.environ.get("PYTEST_VERSION"))
+
+
 def embedded_redis_socket() -> Path:
-    return var_dir() / "redis.sock"
+    """The embedded Redis socket; each pytest process gets its own, so parallel runs never
+    share (or stop) one another's server."""
+    return var_dir() / (f"redis-{os.getpid()}.sock" if under_pytest() else "redis.sock")

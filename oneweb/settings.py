@@ -7,6 +7,8 @@ DATABASE_URL (PostgreSQL), REDIS_URL, SECRET_KEY, DEBUG=0 and ALLOWED_HOSTS.
 
 from __future__ import annotations
 
+import os
+
 import dj_database_url
 
 from oneweb.env import env_bool, env_int, env_list, env_str
@@ -83,7 +85,8 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 30,
             },
-            "TEST": {"NAME": VAR_DIR / "test.sqlite3"},
+            # One file per pytest process: parallel runs never clobber each other's database.
+            "TEST": {"NAME": VAR_DIR / f"test-{os.getpid()}.sqlite3"},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
