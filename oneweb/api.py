@@ -105,10 +105,12 @@ def issue_token(request: HttpRequest, credentials: Credentials) -> dict[str, str
 
 def register_routers() -> None:
     from designer.api import router as designer_router
+    from processes.http_api import router as processes_router
     from runtime.http_api import router as runtime_router
 
     api.add_router("/", designer_router)
     api.add_router("/", runtime_router)
+    api.add_router("/", processes_router)
 
 
 register_routers()

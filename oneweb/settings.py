@@ -136,9 +136,10 @@ ONEWEB = {
     "WORKERS": env_int("ONEWEB_WORKERS", 2),
     "STEP_BUDGET": 10_000,
     "MICROFLOW_SOURCE": "designer.sources",
-    "SWEEPS": ["runtime.sweeps.reap_lost_executions", "runtime.sweeps.requeue_orphaned_executions"],
+    "SWEEPS": ["runtime.sweeps.reap_lost_executions", "runtime.sweeps.requeue_orphaned_executions",
+               "processes.timers.sweep"],
     # Called with each async execution once its final state is stored (dotted paths).
-    "EXECUTION_LISTENERS": [],
+    "EXECUTION_LISTENERS": ["processes.listeners.on_execution_finished"],
     "WORKER_HEARTBEAT_S": 1.0,
     "WORKER_LOST_AFTER_S": 5.0,
 }

@@ -1,1 +1,0 @@
-"""Process models arrive with the processes issue (#4)."""
