@@ -39,3 +39,6 @@ class MicroflowVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.microflow.name} v{self.version}"
+
+
+from designer.form_models import Form, FormRecord, FormVersion  # noqa: E402,F401  (forms live in their own module)

@@ -1,0 +1,75 @@
+"""Forms, their immutable versions, and the records users save from them.
+
+A form definition (fields + buttons) is versioned like a microflow: every save adds a
+`FormVersion`, none is ever changed. `FormRecord` is the simple per-form data store: the
+values a user submitted, kept so they can come back to them.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+__all__ = ["Form", "FormVersion", "FormRecord"]
+
+
+class Form(models.Model):
+    name = models.SlugField(max_length=64, unique=True)
+    title = models.CharField(max_length=200, blank=True, default="")
+    current_version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FormVersion(models.Model):
+    form = models.ForeignKey(Form, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveIntegerField()
+    definition = models.JSONField()
+    comment = models.CharField(max_length=200, blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["form", "-version"]
+        constraints = [models.UniqueConstraint(fields=["form", "version"], name="one_row_per_form_version")]
+
+    def __str__(self) -> str:
+        return f"{self.form.name} v{self.version}"
+
+
+class FormRecordQuerySet(models.QuerySet["FormRecord"]):
+    def visible_to(self, user) -> FormRecordQuerySet:
+        return self if user.is_superuser else self.filter(created_by=user)
+
+
+class FormRecord(models.Model):
+    """One submission of a form: the field values, as the user entered them."""
+
+    form = models.ForeignKey(Form, on_delete=models.CASCADE, related_name="records")
+    version = models.PositiveIntegerField()
+    data = models.JSONField(default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="form_records"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = FormRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at"]
+        indexes = [models.Index(fields=["form", "created_by", "-updated_at"], name="form_record_owner_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.form.name} record {self.pk}"
