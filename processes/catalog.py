@@ -1,4 +1,5 @@
-"""Compiled process versions, cached per process by (name, version): versions never change."""
+"""Compiled process versions, cached by (name, version, saved at): versions never change, and the
+save time tells a re-created process (which restarts at version 1) from the deleted one."""
 
 from __future__ import annotations
 
@@ -7,12 +8,12 @@ from threading import Lock
 from processes.definition import CompiledProcess, compile_process
 from processes.models import ProcessVersion
 
-_cache: dict[tuple[str, int], CompiledProcess] = {}
+_cache: dict[tuple, CompiledProcess] = {}
 _lock = Lock()
 
 
 def compiled(row: ProcessVersion, name: str) -> CompiledProcess:
-    key = (name, row.version)
+    key = (name, row.version, row.created_at)
     with _lock:
         found = _cache.get(key)
     if found is None:
