@@ -1,9 +1,11 @@
 """Design-time API for microflows: create, update (a new version per save), read, list, delete;
-version history (restore, diff) and the editor's live expression check."""
+version history (restore, diff) and what the browser editor needs besides: a dry validation,
+a test run and the live expression check. The editor's calls answer 200 for outcomes that
+are normal while editing (an invalid draft, a failed test run), so the page logs no errors."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
@@ -13,6 +15,7 @@ from designer import services
 from designer.diff import diff_definitions
 from designer.models import Microflow, MicroflowVersion
 from oneweb.errors import not_found
+from runtime import api as runtime
 from runtime.expressions import ExpressionError, compile_expression
 from runtime.models import Execution
 
@@ -37,6 +40,16 @@ def create(request: HttpRequest, definition: Any = Body(...)):
     """Create a microflow (version 1). 409 when the name is taken."""
     row = services.create_microflow(definition, request.auth)
     return Status(201, _version_body(row))
+
+
+@router.post("/microflows/validate", response=dict)
+def validate(request: HttpRequest, definition: Any = Body(...)):
+    """Check a draft without saving: {"ok", "details"} with the details a save would answer."""
+    try:
+        runtime.validate(definition)
+    except runtime.InvalidFlow as exc:
+        return {"ok": False, "details": exc.details}
+    return {"ok": True, "details": []}
 
 
 @router.put("/microflows/{name}", response=dict)
@@ -142,3 +155,27 @@ def check_expression(request: HttpRequest, body: ExpressionCheck):
     except ExpressionError as exc:
         return {"ok": False, "errors": [{"message": exc.message, "line": exc.line, "column": exc.column}]}
     return {"ok": True, "errors": [], "variables": sorted(compiled.names)}
+
+
+class TestRun(Schema):
+    input: Any = None
+    mode: Literal["sync", "async"] = "sync"
+
+
+@router.post("/microflows/{name}/test-run", response={200: dict, 202: dict}, tags=["editor"])
+def test_run(request: HttpRequest, name: str, body: TestRun):
+    """The editor's test panel: like /run, but a failed run or refused input is a 200 outcome
+    ({"status": "failed" | "invalid_input", ...}) and a sync answer carries the trace."""
+    given = {} if body.input is None else body.input
+    try:
+        if body.mode == "async":
+            execution = runtime.run_async(name, given, request.auth, source="designer")
+            return Status(202, {"id": str(execution.id), "status": execution.status})
+        execution = runtime.run_sync(name, given, request.auth, source="designer")
+    except runtime.UnknownMicroflow:
+        raise not_found(f"The microflow '{name}'") from None
+    except runtime.InvalidInput as exc:
+        return {"id": None, "status": "invalid_input",
+                "error": {"code": "invalid_input", "message": "The input does not fit the microflow's params.",
+                          "details": exc.details}}
+    return execution.as_dict()

@@ -13,6 +13,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("app/forms/", include("runtime.form_urls")),
     path("designer/forms/", include("designer.form_urls")),
+    path("designer/", include("designer.urls")),
+    path("executions/", include("runtime.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("demo/score", views.demo_score, name="demo-score"),
     path("bench/bare", csrf_exempt(views.bare_json), name="bench-bare"),

@@ -120,3 +120,31 @@ def test_the_expression_check_refuses_bad_bodies_in_the_error_shape(api):
     assert_error(api.post("/api/expressions/check", {"expression": 3}), 400, "invalid_request")
     assert_error(api.post("/api/expressions/check", raw="{nope"), 400, "malformed_json")
     assert api.post("/api/expressions/check", {"expression": ""}).json()["ok"] is False
+
+
+def test_validate_answers_the_problems_of_a_draft_without_saving(api):
+    broken = copy.deepcopy(CREDIT_CHECK)
+    broken["nodes"][1]["config"]["condition"] = "amount >"
+    body = api.post("/api/microflows/validate", broken).json()
+    assert body["ok"] is False
+    assert [(d["node"], d["field"]) for d in body["details"]] == [("big", "condition")]
+    assert api.post("/api/microflows/validate", CREDIT_CHECK).json() == {"ok": True, "details": []}
+    assert_error(api.get("/api/microflows/credit-check"), 404, "not_found")
+    assert api.post("/api/microflows/validate", [1, 2]).json()["ok"] is False
+
+
+def test_a_test_run_answers_the_execution_with_its_trace(api):
+    api.post("/api/microflows", CREDIT_CHECK)
+    body = api.post("/api/microflows/credit-check/test-run", {"input": {"amount": 5000}}).json()
+    assert body["status"] == "succeeded" and body["output"]["approved"] is False
+    assert [s["node"] for s in body["steps"]] == ["start", "big", "no"]
+    assert body["source"] == "designer"
+
+
+def test_a_failed_test_run_or_bad_input_is_an_outcome_not_an_error(api):
+    api.post("/api/microflows", CREDIT_CHECK)
+    refused = api.post("/api/microflows/credit-check/test-run", {"input": {"amount": "lots"}})
+    assert refused.status_code == 200
+    assert refused.json()["status"] == "invalid_input" and refused.json()["error"]["details"]
+    assert_error(api.post("/api/microflows/nope/test-run", {"input": {}}), 404, "not_found")
+    assert_error(api.post("/api/microflows/credit-check/test-run", {"mode": "later"}), 400, "invalid_request")
