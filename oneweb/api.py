@@ -111,6 +111,7 @@ def register_routers() -> None:
     api.add_router("/", designer_router)
     api.add_router("/", runtime_router)
     from designer.forms_api import router as forms_router; api.add_router("/", forms_router)  # noqa: E702, I001
+    from integrations.api import router as integrations_router; api.add_router("/", integrations_router)  # noqa: E702, I001
     api.add_router("/", processes_router)
 
 

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "runtime",
     "designer",
     "processes",
+    "integrations",
 ]
 
 MIDDLEWARE = [

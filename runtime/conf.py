@@ -26,7 +26,23 @@ DEFAULTS: dict[str, Any] = {
         "runtime.nodes.fail",
         "runtime.nodes.wait",
         "runtime.nodes.script",
+        "runtime.integrations.database",
+        "runtime.integrations.files.read",
+        "runtime.integrations.files.write",
+        "runtime.integrations.soap",
+        "runtime.integrations.email",
+        "runtime.integrations.notify",
     ],
+    # Node types from installed packages (entry point group `oneweb.node_types`).
+    "NODE_TYPE_PLUGINS": True,
+    # Where named connections come from (a module with `get_connection(name)`).
+    "CONNECTION_SOURCE": "integrations.sources",
+    # Encrypts connection secrets at rest; None derives a key from SECRET_KEY.
+    "CONNECTION_SECRETS_KEY": None,
+    "DATABASE_MAX_ROWS": 1000,
+    "DATABASE_TIMEOUT_S": 30.0,
+    "FILE_MAX_BYTES": 50 * 1024 * 1024,
+    "FILE_MAX_ROWS": 100_000,
     "WORKER_HEARTBEAT_S": 1.0,
     "WORKER_LOST_AFTER_S": 5.0,
     "SCRIPT_TIMEOUT_S": 1.0,
@@ -36,6 +52,10 @@ DEFAULTS: dict[str, Any] = {
 
 
 def setting(name: str) -> Any:
+    """An option from settings.ONEWEB, or its default (also when Django is not configured:
+    the engine runs embedded, without a project, through `python -m runtime`)."""
+    if not settings.configured:
+        return DEFAULTS[name]
     configured = getattr(settings, "ONEWEB", {})
     return configured.get(name, DEFAULTS[name])
 

@@ -1,0 +1,1 @@
+"""An example OneWeb plug-in package: one custom node type, `checksum`."""

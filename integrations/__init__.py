@@ -1,0 +1,1 @@
+"""Connections (and business objects): the server side of the integration nodes."""

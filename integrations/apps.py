@@ -1,0 +1,8 @@
+"""The integrations app: named connections with encrypted secrets, their API and admin."""
+
+from django.apps import AppConfig
+
+
+class IntegrationsConfig(AppConfig):
+    name = "integrations"
+    default_auto_field = "django.db.models.BigAutoField"
