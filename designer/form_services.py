@@ -35,7 +35,7 @@ def _validated(definition: Any) -> dict[str, Any]:
     try:
         return check_form(definition)
     except InvalidForm as exc:
-        raise ApiError(400, "invalid_form", "The form definition is not valid.", exc.details) from None
+        raise ApiError(400, "invalid_flow", "The form definition is not valid.", exc.details) from None
 
 
 def create_form(definition: Any, user) -> FormVersion:
@@ -50,8 +50,8 @@ def create_form(definition: Any, user) -> FormVersion:
 
 def update_form(name: str, definition: Any, user, comment: str = "") -> FormVersion:
     if isinstance(definition, dict) and definition.get("name", name) != name:
-        raise ApiError(400, "invalid_form", "The name in the body differs from the one in the address.",
-                       [{"field": "name", "message": "renaming is not supported; create a copy"}])
+        raise ApiError(400, "invalid_flow", "The name in the body differs from the one in the address.",
+                       [{"node": None, "field": "name", "message": "renaming is not supported; create a copy"}])
     if isinstance(definition, dict) and "name" not in definition:
         definition = {**definition, "name": name}
     if not Form.objects.filter(name=name).exists():

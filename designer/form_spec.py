@@ -81,7 +81,7 @@ class InvalidForm(Exception):
 
 
 def _detail(where: str | None, message: str) -> dict[str, Any]:
-    return {"field": where, "message": message}
+    return {"node": None, "field": where, "message": message}
 
 
 def _path(loc: tuple | list) -> str | None:

@@ -32,7 +32,7 @@ def _version_body(row: FormVersion) -> dict[str, Any]:
 
 @router.post("/forms", response={201: dict})
 def create(request: HttpRequest, definition: Any = Body(...)):
-    """Create a form (version 1). 400 `invalid_form` with details; 409 when the name is taken."""
+    """Create a form (version 1). 400 `invalid_flow` with details (as for microflows); 409 when the name is taken."""
     return Status(201, _version_body(services.create_form(definition, request.auth)))
 
 

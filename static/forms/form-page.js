@@ -159,6 +159,7 @@
       part.button.classList.toggle("running", count > 0);
       part.indicator.hidden = count === 0;
       part.indicator.title = count ? `${count} running` : "";
+      part.button.setAttribute("aria-busy", count > 0 ? "true" : "false");
     });
   }
   const finishedEarly = new Set();
@@ -284,7 +285,7 @@
     const wrap = el("div", { className: "form-button", "data-button": index });
     const kind = button.process ? "process" : button.blocking === false ? "background" : "blocking";
     const element = el("button", { type: "button", className: `btn ${kind}`, "data-kind": kind }, button.label);
-    const indicator = el("span", { className: "running-indicator", "aria-label": "running" });
+    const indicator = el("span", { className: "running-indicator", "aria-hidden": "true" });
     indicator.hidden = true;
     element.appendChild(indicator);
     const message = el("span", { className: "button-message", "aria-live": "polite" });

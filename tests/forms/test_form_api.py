@@ -81,7 +81,7 @@ def test_it_rejects_duplicate_field_names(api, flows):
     fields = [{"name": "amount", "type": "number"}, {"name": "amount", "type": "text"}]
     response = api.post("/api/forms", form(fields=fields, buttons=[]))
     assert response.status_code == 400
-    assert response.json()["error"]["code"] == "invalid_form"
+    assert response.json()["error"]["code"] == "invalid_flow"
     assert fields_of(response) == {"fields[1].name"}
 
 
@@ -182,14 +182,36 @@ def test_an_unknown_button_is_not_found(api, flows):
     assert api.post("/api/forms/calc-form/buttons/9/press", {"values": {"amount": 1}}).status_code == 404
 
 
-def test_a_process_button_without_processes_is_refused_in_the_error_shape(api, flows, monkeypatch):
-    monkeypatch.setattr("designer.form_spec.process_exists", lambda name: True)
-    api.post("/api/forms", form(buttons=[{"label": "Go", "process": "loan-approval", "input": {"amount": "amount"}}]))
-    monkeypatch.setattr("designer.form_services._start_process",
-                        lambda process, given, user: __import__("designer.form_services").form_services.Pressed(
-                            202, {"instance": "7", "status": "running", "given": given}))
+def approval(name: str = "form-approval") -> dict:
+    return {"name": name, "params": [{"name": "amount", "type": "number", "required": True}],
+            "nodes": [{"id": "start", "type": "start"},
+                      {"id": "mgr", "type": "user_task", "config": {"title": "'Approve ' + string(amount)",
+                                                                    "group": "managers", "outcomes": ["approve"]}},
+                      {"id": "done", "type": "end"}],
+            "edges": [{"from": "start", "to": "mgr"}, {"from": "mgr", "to": "done"}]}
+
+
+def test_a_process_button_starts_an_instance_and_never_waits(api, flows, django_user_model):
+    from django.contrib.auth.models import Group
+
+    Group.objects.create(name="managers")
+    assert api.post("/api/processes", approval()).status_code == 201
+    created = api.post("/api/forms", form(buttons=[{"label": "Go", "process": "form-approval",
+                                                    "input": {"amount": "amount * 2"}}]))
+    assert created.status_code == 201, created.content
     response = api.post("/api/forms/calc-form/buttons/0/press", {"values": {"amount": 5}})
-    assert response.status_code == 202 and response.json()["given"] == {"amount": 5}
+    assert response.status_code == 202, response.content
+    body = response.json()
+    assert body["status"] == "running" and body["url"]
+    instance = api.get(f"/api/process-instances/{body['instance']}").json()
+    assert instance["process"] == "form-approval" and instance["variables"]["amount"] == 10
+
+
+def test_a_process_button_with_an_output_map_is_refused(api, flows):
+    assert api.post("/api/processes", approval()).status_code == 201
+    response = api.post("/api/forms", form(buttons=[{"label": "Go", "process": "form-approval",
+                                                     "input": {"amount": "amount"}, "output": {"result": "x"}}]))
+    assert response.status_code == 400 and fields_of(response) == {"buttons[0].output"}
 
 
 def test_records_are_saved_listed_updated_and_private(api, bob_api, flows):
