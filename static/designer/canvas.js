@@ -233,8 +233,7 @@ export class FlowCanvas {
 
   /** Add a node of a registry type at canvas coordinates; returns its id. */
   addNode(type, x, y, extra = {}) {
-    const described = this.types.get(type);
-    const config = extra.config || { ...((described && described.example) || {}) };
+    const config = extra.config || {};
     const node = { id: extra.id || this.uniqueId(type), type, config };
     if (extra.title) node.title = extra.title;
     this._addNode(node, snap(x), snap(y));

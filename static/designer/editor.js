@@ -91,10 +91,16 @@ class Editor {
 
   changed(kind) {
     if (this.viewing) return;
-    this.undo.push(this.snapshot());
     this.setDirty(true);
-    this.updateUndoButtons();
     if (kind === "remove" || kind === "paste" || kind === "add") this.showSelection();
+    // One undo step per user action: removing a node also removes its edges, one event each.
+    if (this.snapshotPending) return;
+    this.snapshotPending = true;
+    queueMicrotask(() => {
+      this.snapshotPending = false;
+      this.undo.push(this.snapshot());
+      this.updateUndoButtons();
+    });
   }
 
   setDirty(dirty) {
@@ -411,6 +417,9 @@ class Editor {
     }
     panel.append(el("h2", { class: "prop-type" }, el("span", { "aria-hidden": "true", text: type ? type.icon : "?" }), ` ${type ? type.label : node.type}`));
     if (type) panel.append(el("p", { class: "muted", text: type.help }));
+    if (type && type.example && Object.keys(type.example).length) {
+      panel.append(el("details", { class: "example" }, el("summary", { text: "Example settings" }), el("pre", { text: pretty(type.example) })));
+    }
     if (general.length) {
       panel.append(el("ul", { class: "node-problems", role: "alert" }, general.map((d) => el("li", { text: d.field ? `${d.field}: ${d.message}` : d.message }))));
     }
@@ -492,7 +501,9 @@ class Editor {
     const list = this.flow.params || [];
     list.forEach((param, index) => {
       const update = (patch) => {
-        this.flow.params = list.map((p, i) => (i === index ? { ...p, ...patch } : p));
+        // read the current list: earlier edits of this row replaced it
+        this.flow.params = (this.flow.params || []).map((p, i) => (i === index ? { ...p, ...patch } : p));
+        for (const [k, v] of Object.entries(patch)) if (v === undefined) delete this.flow.params[index][k];
         this.changed("params");
       };
       const name = el("input", { type: "text", class: "param-name", value: param.name, "aria-label": `Param ${index + 1} name`, spellcheck: "false", disabled: readOnly });
@@ -509,7 +520,7 @@ class Editor {
         try { return update({ default: JSON.parse(fallback.value) }); } catch { fallback.setCustomValidity("not JSON"); fallback.reportValidity(); return undefined; }
       });
       const remove = el("button", { type: "button", class: "icon", "aria-label": `Remove param ${param.name}`, title: "Remove", disabled: readOnly,
-        onclick: () => { this.flow.params = list.filter((_, i) => i !== index); this.renderFlowPanel(); this.changed("params"); } }, "×");
+        onclick: () => { this.flow.params = (this.flow.params || []).filter((_, i) => i !== index); this.renderFlowPanel(); this.changed("params"); } }, "×");
       params.append(el("div", { class: "param-row" }, name, type, el("label", { class: "inline" }, required, " required"), fallback, remove));
     });
     $("#btn-add-param").disabled = readOnly;
