@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.urls import NoReverseMatch, reverse
 
 from designer.form_models import Form, FormRecord, FormVersion
 from designer.form_spec import InvalidForm, check_form
@@ -251,9 +252,16 @@ def _start_process(process: str, given: dict[str, Any], user) -> Pressed:
             raise
         raise ApiError(400, "invalid_input", f"The values do not fit the params of '{process}'.", details) from None
     instance_id = instance.get("id") if isinstance(instance, dict) else getattr(instance, "id", instance)
-    url = getattr(instance, "get_absolute_url", None)
     return Pressed(202, {"instance": str(instance_id), "status": "running", "process": process,
-                         "url": url() if callable(url) else f"/api/process-instances/{instance_id}"})
+                         "url": instance_url(instance_id)})
+
+
+def instance_url(instance_id: Any) -> str:
+    """The request's status page when the processes app serves one, else its API resource."""
+    try:
+        return reverse("processes:instance", args=[str(instance_id)])
+    except NoReverseMatch:
+        return f"/api/process-instances/{instance_id}"
 
 
 # --- records -------------------------------------------------------------------------------

@@ -200,3 +200,20 @@ def test_saved_values_become_a_record_listed_on_the_records_page(page, stack, fo
     row.get_by_role("link").first.click()
     expect(page.locator("#f-note")).to_have_value("<b>not bold</b>")
     expect(page.locator("#f-amount")).to_have_value("77")
+
+
+def test_the_demo_loan_application_shows_blocking_and_background_buttons(page, stack):
+    sign_in(page, stack, "alice")
+    page.goto(f"{stack.base}/app/forms/loan-application/")
+    expect(page.locator("body[data-form-ready='1']")).to_be_attached()
+    page.fill("#f-applicant", "Ann Example")
+    page.fill("#f-amount", "5000")
+    page.get_by_role("button", name="Check", exact=True).click()
+    expect(page.locator("#f-reason")).to_have_value("too big", timeout=15000)
+    expect(page.locator("#f-score")).to_have_value("300")
+    assert not page.is_checked("#f-approved")
+    page.get_by_role("button", name="Score in background", exact=True).click()
+    page.fill("#f-notes", "typed while scoring")
+    expect(page.locator(".notice.ok", has_text="Score in background finished")).to_be_visible(timeout=20000)
+    expect(page.locator("#f-score")).to_have_value("800")
+    assert page.input_value("#f-notes") == "typed while scoring"

@@ -15,6 +15,7 @@ from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
 
 from designer import services
+from designer.form_demo import ensure_demo_forms
 from designer.models import Microflow
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
@@ -56,4 +57,6 @@ class Command(BaseCommand):
         base_url = os.environ.get("ONEWEB_BASE_URL") or f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
         admin = ensure_users()
         created = ensure_microflows(admin, base_url)
+        forms = ensure_demo_forms(admin)
+        self.stdout.write(f"demo forms: new or changed: {forms or 'none'} (open /app/forms/loan-application/)")
         self.stdout.write(f"demo ready: users admin/admin, alice|bob|carol/demo; new or changed microflows: {created or 'none'}")
