@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("app/forms/", include("runtime.form_urls")),
     path("designer/forms/", include("designer.form_urls")),
+    path("", include("processes.urls")),
     path("designer/", include("designer.urls")),
     path("executions/", include("runtime.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
