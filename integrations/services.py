@@ -90,7 +90,7 @@ def _split_password(raw: str, updates: dict[str, str | None]) -> str:
                        [{"field": "config.url", "message": f"unsupported: {url.get_backend_name()}"}])
     if url.password:
         updates.setdefault("password", str(url.password))
-        url = url.set(password=None)
+        url = url._replace(password=None)  # URL.set() ignores None
     return url.render_as_string(hide_password=False)
 
 

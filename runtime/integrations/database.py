@@ -161,7 +161,10 @@ class DatabaseExecutor(Executor):
         return None
 
     def _execute(self, connection: Connection, values: list[dict[str, Any]]) -> list[Any]:
-        engine = engine_for(connection)
+        try:
+            engine = engine_for(connection)
+        except (ArgumentError, ImportError) as exc:
+            raise NodeFailure("database_error", connection.redact(str(exc).splitlines()[0])) from None
         timeout = self.config.timeout_s or float(setting("DATABASE_TIMEOUT_S"))
         max_rows = self.config.max_rows or int(setting("DATABASE_MAX_ROWS"))
         results: list[Any] = []
@@ -275,7 +278,7 @@ def database_url(connection: Connection) -> sa.URL:
     elif backend != "sqlite":
         raise NodeFailure("database_error", f"the database '{backend}' is not supported (use sqlite or postgresql)")
     password = connection.secrets.get("password")
-    if password:
+    if password and backend != "sqlite":  # SQLite has no passwords (and refuses URLs with one)
         url = url.set(password=password)
     return url
 

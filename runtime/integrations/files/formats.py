@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO, Literal
 from xml.etree import ElementTree as ET  # writing only; reading goes through defusedxml
 
+from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -98,7 +99,7 @@ def read_whole(raw: BinaryIO, options: FormatOptions) -> Any:
     if options.format == "xml":
         try:
             root = SafeET.parse(raw).getroot()
-        except (ET.ParseError, SafeET.DefusedXmlException) as exc:
+        except (ET.ParseError, DefusedXmlException) as exc:
             raise NodeFailure("invalid_file", f"the file is not acceptable XML: {exc}") from None
         return {_local(root.tag): element_to_object(root)}
     raise AssertionError(options.format)
@@ -211,7 +212,7 @@ def _read_xml_items(raw: BinaryIO, options: FormatOptions) -> Iterator[Any]:
             if _local(element.tag) == options.item:
                 yield element_to_object(element)
                 element.clear()  # keep memory flat on large files
-    except (ET.ParseError, SafeET.DefusedXmlException) as exc:
+    except (ET.ParseError, DefusedXmlException) as exc:
         raise NodeFailure("invalid_file", f"the file is not acceptable XML: {exc}") from None
 
 
@@ -253,7 +254,7 @@ def column_names(rows: list[Any], options: FormatOptions) -> list[str] | None:
         return list(options.columns)
     if rows and all(isinstance(r, dict) for r in rows):
         names: dict[str, None] = {}
-        for row in rows:
+        for row in rows:  # first-seen order (set `columns` to choose it)
             names.update(dict.fromkeys(row))
         return list(names)
     return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any, Literal
@@ -23,6 +24,7 @@ from runtime.nodes.base import Executor, ExpressionCompiler, NodeFailure, NodeTy
 from runtime.nodes.fields import ExpressionText, VariableName
 
 APPENDABLE = ("csv", "fixed", "text")
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 class FileWriteConfig(formats.FormatOptions):
@@ -40,13 +42,19 @@ class FileWriteExecutor(Executor):
         self.config = config
         self.path = compiler.expr("path", config.path)
         self.data = compiler.expr("data", config.data)
+        # A bare variable name is read directly: no copy through CEL for large row lists,
+        # and objects keep their key order (CEL maps do not), which names the columns.
+        self.variable = config.data.strip() if _IDENTIFIER.match(config.data.strip()) else None
         formats.check_options(config, compiler.fail)
         if config.mode == "append" and config.format not in APPENDABLE:
             compiler.fail("mode", f"a {config.format} file cannot be appended to; write it whole")
 
     def run(self, ctx) -> None:
         relative = evaluate(self.path, ctx, "path")
-        data = evaluate(self.data, ctx, "data")
+        if self.variable is not None and self.variable in ctx.variables:
+            data = ctx.variables[self.variable]
+        else:
+            data = evaluate(self.data, ctx, "data")
         connection = resolve(self.config.connection, "storage")
         full = storage.locate(connection, relative)
         limit = storage.max_bytes(connection, self.config.max_bytes)
