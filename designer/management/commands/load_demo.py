@@ -58,5 +58,8 @@ class Command(BaseCommand):
         admin = ensure_users()
         created = ensure_microflows(admin, base_url)
         forms = ensure_demo_forms(admin)
+        from processes.demo_loader import ensure_processes
+
+        self.stdout.write(f"demo processes (leave-approval, purchase-approval): new: {ensure_processes(admin) or 'none'}")
         self.stdout.write(f"demo forms: new or changed: {forms or 'none'} (open /app/forms/loan-application/)")
         self.stdout.write(f"demo ready: users admin/admin, alice|bob|carol/demo; new or changed microflows: {created or 'none'}")
