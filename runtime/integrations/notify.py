@@ -2,8 +2,8 @@
 
 Each active recipient gets `{"type": "notification", "title", "message", "level",
 "data", "link"}` on their `/ws/notify/` socket (runtime.push, through the channel
-layer, so it works from RQ workers too). Pushes are best-effort, like every push: the
-node fails only when the recipient does not exist.
+layer, so it works from RQ workers too) once the surrounding transaction commits. Pushes
+are best-effort, like every push: the node fails only when the recipient does not exist.
 """
 
 from __future__ import annotations
@@ -55,6 +55,8 @@ class NotifyExecutor(Executor):
 
         if not apps.ready:
             raise NodeFailure("notify_error", "notifications need the server (users and the channel layer)")
+        from django.db import transaction
+
         from runtime import push
 
         recipients = self._recipients(ctx)
@@ -67,8 +69,14 @@ class NotifyExecutor(Executor):
             "data": evaluate_map(self.data, ctx, "data"),
             "sent_at": dt.datetime.now(dt.UTC).isoformat().replace("+00:00", "Z"),
         }
-        for user_id in recipients:
-            push.push(push.user_group(user_id), body)
+        groups = [push.user_group(user_id) for user_id in recipients]
+
+        def send() -> None:
+            for group in groups:
+                push.push(group, body)
+
+        # After the commit, like every push: a process step's state is stored before anyone hears.
+        transaction.on_commit(send)
         if self.config.result:
             ctx.set(self.config.result, {"recipients": len(recipients)})
         return None
