@@ -12,6 +12,7 @@ which is not meant to be shared between threads).
 from __future__ import annotations
 
 import threading
+from functools import cache
 from typing import Any
 
 from pydantic import Field
@@ -43,10 +44,27 @@ class SoapConfig(NodeConfig):
 _local = threading.local()
 
 
+@cache
+def _transport_class():
+    from zeep.exceptions import TransportError
+    from zeep.transports import Transport
+
+    class CheckedTransport(Transport):
+        """Turns an HTTP error answer that is not a SOAP envelope (401, 404, a proxy's page)
+        into a TransportError, instead of letting zeep try to parse it as XML."""
+
+        def post_xml(self, address, envelope, headers):
+            response = super().post_xml(address, envelope, headers)
+            if response.status_code >= 400 and "xml" not in response.headers.get("Content-Type", ""):
+                raise TransportError(f"HTTP {response.status_code}", status_code=response.status_code)
+            return response
+
+    return CheckedTransport
+
+
 def _client(connection: Connection):
     import requests
     from zeep import Client, Settings
-    from zeep.transports import Transport
 
     clients: dict = getattr(_local, "clients", None) or {}
     _local.clients = clients
@@ -64,7 +82,7 @@ def _client(connection: Connection):
         from zeep.wsse.username import UsernameToken
 
         wsse = UsernameToken(username, password)
-    transport = Transport(session=session, timeout=WSDL_TIMEOUT_S)
+    transport = _transport_class()(session=session, timeout=WSDL_TIMEOUT_S)
     client = Client(str(config.get("wsdl")), transport=transport, wsse=wsse,
                     settings=Settings(strict=False, xml_huge_tree=False))
     for old in [k for k in clients if k[0] == connection.name]:
@@ -115,6 +133,8 @@ class SoapExecutor(Executor):
             raise NodeFailure("soap_error", connection.redact(f"{operation}: HTTP {exc.status_code}")) from None
         except (ZeepError, requests.RequestException, TypeError, ValueError, OSError) as exc:
             raise NodeFailure("soap_error", connection.redact(f"{operation}: {type(exc).__name__}: {exc}")) from None
+        except Exception as exc:  # zeep may fail in many ways on a strange answer; never internal_error
+            raise NodeFailure("soap_error", connection.redact(f"{operation}: unexpected answer ({type(exc).__name__})")) from None
         return plain(serialize_object(answer, target_cls=dict))
 
 
