@@ -1,5 +1,6 @@
-"""API of connections: superusers create, read, change and delete them; everyone else may
-list their names and kinds (for the editor's pickers). Secret values never leave."""
+"""API of connections (superusers create, read, change and delete them; everyone else may
+list their names and kinds for the editor's pickers; secret values never leave) and the
+export of a microflow with everything it calls as one bundle."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from django.http import HttpRequest
 from ninja import Body, Router, Status
 
 from integrations import services
+from integrations.export import export_microflow
 from integrations.models import Connection
-from oneweb.errors import ApiError
+from oneweb.errors import ApiError, not_found
 
 router = Router(tags=["connections"])
 
@@ -57,3 +59,14 @@ def delete(request: HttpRequest, name: str):
     _superuser(request)
     services.delete_connection(name)
     return Status(204, None)
+
+
+@router.get("/microflows/{name}/bundle", response=dict, tags=["microflows"])
+def bundle(request: HttpRequest, name: str):
+    """The microflow and every microflow it calls (latest versions) in one file, for
+    `python -m runtime run` and runtime.embed."""
+    try:
+        return export_microflow(name)
+    except LookupError as exc:
+        missing = str(exc.args[0]).split(" v")[0] if exc.args else name
+        raise not_found(f"The microflow '{missing}'") from None
