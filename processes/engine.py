@@ -56,6 +56,21 @@ class Walker:
         self.tokens: dict[str, str] = dict(state.get("tokens", {}))
         self.joins: dict[str, int] = dict(state.get("joins", {}))
         self.visits = 0
+        self.events: list[ProcessEvent] = []
+        self.members: dict[int | None, list[int]] = {}
+
+    def note(self, event: str, node: str = "", by=None, **detail: Any) -> None:
+        """An audit entry, written with the others in one INSERT when the walker saves."""
+        self.events.append(ProcessEvent(instance=self.instance, at=timezone.now(), event=event, node=node,
+                                        by=by if by is not None and getattr(by, "pk", None) else None, detail=detail))
+
+    def audience(self, assignee_id: int | None, group_id: int | None) -> list[int]:
+        """notify.audience, remembering group members for this one change."""
+        if assignee_id is not None:
+            return [assignee_id]
+        if group_id not in self.members:
+            self.members[group_id] = notify.group_members(group_id)
+        return self.members[group_id]
 
     @property
     def variables(self) -> dict[str, Any]:
@@ -77,7 +92,7 @@ class Walker:
                 error = {"code": exc.code, "message": exc.message, "node": node.id}
                 if node.on_error:
                     self.variables["error"] = error
-                    record(self.instance, "node.failed", node.id, handled=True, error=error)
+                    self.note("node.failed", node.id, handled=True, error=error)
                     pending.append(node.on_error)
                 else:
                     self.fail(error)
@@ -88,12 +103,12 @@ class Walker:
         if kind == "start":
             return [node.next]
         if kind == "end":
-            record(self.instance, "end", node.id)
+            self.note("end", node.id)
             return []
         if kind == "decision":
             return [self.decide(node)]
         if kind == "parallel":
-            record(self.instance, "parallel.forked", node.id, branches=list(node.targets))
+            self.note("parallel.forked", node.id, branches=list(node.targets))
             return list(node.targets)
         if kind == "join":
             arrived = self.joins.get(node.id, 0) + 1
@@ -101,7 +116,7 @@ class Walker:
                 self.joins[node.id] = arrived
                 return []
             self.joins.pop(node.id, None)
-            record(self.instance, "join.passed", node.id)
+            self.note("join.passed", node.id)
             return [node.next]
         if kind == "user_task":
             self.open_task(node)
@@ -127,7 +142,7 @@ class Walker:
             if not isinstance(value, bool):
                 raise NodeFailure("expression_error", f"condition must be true or false, got {value!r}")
             branch = "true" if value else "false"
-            record(self.instance, "decision", node.id, branch=branch)
+            self.note("decision", node.id, branch=branch)
             return node.branches[branch]
         for expression, target in node.conditions:
             try:
@@ -135,10 +150,10 @@ class Walker:
             except EvaluationError as exc:
                 raise NodeFailure("expression_error", f"condition ({expression.source}): {exc}") from None
             if value is True:
-                record(self.instance, "decision", node.id, branch=target)
+                self.note("decision", node.id, branch=target)
                 return target
         if node.otherwise:
-            record(self.instance, "decision", node.id, branch=node.otherwise)
+            self.note("decision", node.id, branch=node.otherwise)
             return node.otherwise
         raise NodeFailure("no_branch", "no edge condition held and there is no 'otherwise' edge")
 
@@ -181,9 +196,9 @@ class Walker:
         if config.remind_in:
             Timer.objects.create(instance=self.instance, task=task, node=node.id, kind=TimerKind.REMIND,
                                  due_at=self.clock + parse_duration(config.remind_in))
-        record(self.instance, "task.created", node.id, task=task.id, title=task.title,
+        self.note("task.created", node.id, task=task.id, title=task.title,
                assignee=assignee.get_username() if assignee else None, group=group.name if group else None)
-        notify.send(notify.audience(task.assignee_id, task.group_id),
+        notify.send(self.audience(task.assignee_id, task.group_id),
                     {"type": "task.created", "task": task_summary(task, group.name if group else None,
                                                                  assignee.get_username() if assignee else None)})
         return task
@@ -199,7 +214,7 @@ class Walker:
         except runtime.InvalidInput as exc:
             raise NodeFailure("invalid_input", f"the input does not fit '{config.microflow}': {exc}") from None
         self.tokens[f"exec:{execution.id}"] = node.id
-        record(self.instance, "microflow.started", node.id, microflow=config.microflow, execution=str(execution.id))
+        self.note("microflow.started", node.id, microflow=config.microflow, execution=str(execution.id))
 
     def start_timer(self, node: PNode) -> None:
         config = node.config
@@ -212,7 +227,7 @@ class Walker:
                 raise NodeFailure("invalid_time", str(exc)) from None
         timer = Timer.objects.create(instance=self.instance, node=node.id, kind=TimerKind.TIMER, due_at=due_at)
         self.tokens[f"timer:{timer.id}"] = node.id
-        record(self.instance, "timer.started", node.id, due_at=due_at.isoformat().replace("+00:00", "Z"))
+        self.note("timer.started", node.id, due_at=due_at.isoformat().replace("+00:00", "Z"))
 
     # --- resuming and ending ------------------------------------------------------------
     def resume(self, key: str, variable: tuple[str, Any] | None = None, via_error: dict | None = None) -> bool:
@@ -236,8 +251,8 @@ class Walker:
     def withdraw_all(self, reason: str) -> None:
         for task in Task.objects.filter(instance=self.instance, status=TaskStatus.OPEN):
             Task.objects.filter(id=task.id, status=TaskStatus.OPEN).update(status=TaskStatus.CANCELLED, completed_at=timezone.now())
-            record(self.instance, "task.withdrawn", task.node, task=task.id, reason=reason)
-            notify.send(notify.audience(task.assignee_id, task.group_id),
+            self.note("task.withdrawn", task.node, task=task.id, reason=reason)
+            notify.send(self.audience(task.assignee_id, task.group_id),
                         {"type": "task.withdrawn", "task": {"id": task.id, "instance": str(self.instance.id)}, "reason": reason})
         Timer.objects.filter(instance=self.instance, status=TimerStatus.PENDING).update(status=TimerStatus.CANCELLED)
         self.tokens.clear()
@@ -246,12 +261,12 @@ class Walker:
     def fail(self, error: dict[str, Any]) -> None:
         self.instance.status = InstanceStatus.FAILED
         self.instance.error = error
-        record(self.instance, "failed", error.get("node") or "", error=error)
+        self.note("failed", error.get("node") or "", error=error)
         self.withdraw_all("the process failed")
 
     def cancel(self, by) -> None:
         self.instance.status = InstanceStatus.CANCELLED
-        record(self.instance, "cancelled", "", by=by)
+        self.note("cancelled", "", by=by)
         self.withdraw_all("the process was cancelled")
 
     def save(self) -> None:
@@ -259,12 +274,14 @@ class Walker:
         instance = self.instance
         if instance.status == InstanceStatus.RUNNING and not self.tokens:
             instance.status = InstanceStatus.COMPLETED
-            record(instance, "completed")
+            self.note("completed")
         finished = instance.status != InstanceStatus.RUNNING
         if finished and instance.finished_at is None:
             instance.finished_at = timezone.now()
         instance.state = {"tokens": self.tokens, "joins": self.joins}
         instance.save(update_fields=["status", "variables", "state", "error", "finished_at"])
+        ProcessEvent.objects.bulk_create(self.events)
+        self.events = []
         if finished:
             notify.send([instance.started_by_id], {
                 "type": "process.finished", "instance": str(instance.id), "process": self.flow.name,

@@ -237,19 +237,21 @@ def complete_task(task_id: Any, user, outcome: str, comment: str = "", data: Any
             if current != TaskStatus.OPEN:
                 raise ApiError(409, "task_closed", "The task is no longer open (someone completed it first).")
             raise _held_by_other(task, user)
-        Timer.objects.filter(task=task, status=TimerStatus.PENDING).update(status=TimerStatus.CANCELLED)
-        record(instance, "task.completed", task.node, by=user, task=task.id, outcome=outcome, comment=comment or "")
-        notify.send(set(notify.audience(task.assignee_id, task.group_id)) | {user.id}, {
+        if task.due_at is not None or task.timers.exists():
+            Timer.objects.filter(task=task, status=TimerStatus.PENDING).update(status=TimerStatus.CANCELLED)
+        walker = _walker(instance, user)
+        walker.note("task.completed", task.node, by=user, task=task.id, outcome=outcome, comment=comment or "")
+        notify.send(set(walker.audience(task.assignee_id, task.group_id)) | {user.id}, {
             "type": "task.completed", "task": {"id": task.id, "instance": str(instance.id), "title": task.title},
             "outcome": outcome, "by": user.get_username(),
         })
         if instance.status == InstanceStatus.RUNNING:
-            walker = _walker(instance, user)
             walker.resume(f"task:{task.id}", variable=(task.node, {
                 "outcome": outcome, "comment": comment or "", "by": user.get_username(), "data": data,
             }))
-            walker.save()
-    task.refresh_from_db()
+        walker.save()
+    task.status, task.outcome, task.comment, task.data = TaskStatus.COMPLETED, outcome, comment or "", data
+    task.completed_by, task.completed_at = user, now
     return task
 
 

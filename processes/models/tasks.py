@@ -34,8 +34,11 @@ class Task(models.Model):
     form = models.JSONField(default=list)
     show = models.JSONField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=TaskStatus.choices, default=TaskStatus.OPEN)
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    group = models.ForeignKey(Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # No plain FK indexes: the planner would pick them (assignee IS NULL looks selective to
+    # SQLite) over the partial inbox indexes below, which serve every lookup we make.
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+", db_index=False)
+    group = models.ForeignKey(Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
     escalate_to = models.JSONField(null=True, blank=True)
     due_at = models.DateTimeField(null=True, blank=True)
     due_sort = models.DateTimeField(default=NO_DUE)
@@ -51,8 +54,9 @@ class Task(models.Model):
     class Meta:
         ordering = ["due_sort", "created_at", "id"]
         indexes = [
+            # Partial on "someone holds it" too, so the planner never picks it for the group scan.
             models.Index(fields=["assignee", "due_sort", "created_at"], name="task_inbox_holder",
-                         condition=models.Q(status="open")),
+                         condition=models.Q(status="open", assignee__isnull=False)),
             models.Index(fields=["group", "due_sort", "created_at"], name="task_inbox_group",
                          condition=models.Q(status="open", assignee__isnull=True)),
             models.Index(fields=["instance", "status"], name="task_instance"),
