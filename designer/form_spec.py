@@ -196,6 +196,25 @@ def _check_button(index: int, button: ButtonSpec, field_names: set[str], details
                 details.append(_detail(f"{at}.input.{param}", f"'{param}' is not a param of '{button.process}'"))
 
 
+def _default_problem(field: FieldSpec) -> str | None:
+    """What is wrong with a field's default value for its type, if anything."""
+    value = field.default
+    if value is None:
+        return None
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if field.type == "number" and not number:
+        return "the default of a number field must be a number"
+    if field.type == "integer" and not (number and float(value).is_integer()):
+        return "the default of an integer field must be a whole number"
+    if field.type == "checkbox" and not isinstance(value, bool):
+        return "the default of a checkbox must be true or false"
+    if field.type == "select" and str(value) not in {str(o.value) for o in field.options}:
+        return "the default of a select field must be one of its options"
+    if field.type in ("text", "textarea", "date", "email") and not isinstance(value, (str, int, float)):
+        return "the default of a text field must be text"
+    return None
+
+
 def check_form(data: Any) -> dict[str, Any]:
     """The storable definition, or InvalidForm with every problem found."""
     spec = parse_form(data)
@@ -210,6 +229,9 @@ def check_form(data: Any) -> dict[str, Any]:
         seen.add(field.name)
         if field.type == "select" and not field.options:
             details.append(_detail(f"fields[{index}].options", "a select field needs at least one option"))
+        problem = _default_problem(field)
+        if problem:
+            details.append(_detail(f"fields[{index}].default", problem))
     for index, button in enumerate(spec.buttons):
         _check_button(index, button, seen, details)
     if details:

@@ -112,6 +112,15 @@ def test_it_rejects_a_button_that_leaves_a_required_param_unmapped(api, flows):
     assert response.status_code == 400 and fields_of(response) == {"buttons[0].input"}
 
 
+def test_it_rejects_defaults_that_do_not_fit_the_field_type(api, flows):
+    fields = [{"name": "n", "type": "number", "default": "ten"}, {"name": "c", "type": "checkbox", "default": 1},
+              {"name": "s", "type": "select", "options": ["a", "b"], "default": "z"},
+              {"name": "ok", "type": "integer", "default": 3}]
+    response = api.post("/api/forms", form(fields=fields, buttons=[]))
+    assert response.status_code == 400
+    assert fields_of(response) == {"fields[0].default", "fields[1].default", "fields[2].default"}
+
+
 @pytest.mark.parametrize("body", [[], "text", {"name": "Bad Name"}, {"name": "ok", "fields": "x"},
                                   {"name": "ok", "fields": [{"name": "1x"}]}, {"name": "ok", "extra": 1},
                                   {"name": "ok", "fields": [{"name": "s", "type": "select"}]}])
