@@ -2,7 +2,9 @@
 
 The result variable gets {"status", "headers", "body"} (body parsed when it is JSON). A
 status of 400 or more is an error (`http_status`) unless `fail_on_status` is false; a
-call past `timeout_s` fails with `timeout`; a connection problem with `http_error`.
+call past `timeout_s` fails with `timeout`; a connection problem with `http_error`. With a
+`rest` connection (runtime.integrations.rest) `url` is a path under its base URL and the
+connection's credentials go into the request headers (which no trace records).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import httpx
 from pydantic import Field
 
 from runtime.conf import setting
+from runtime.integrations import rest
+from runtime.integrations.fields import ConnectionName
 from runtime.nodes.base import (
     Executor,
     ExpressionCompiler,
@@ -44,6 +48,8 @@ class HttpConfig(NodeConfig):
     timeout_s: float = Field(default=10, gt=0, le=300)
     result: VariableName | None = None
     fail_on_status: bool = True
+    connection: ConnectionName | None = Field(
+        default=None, description="a rest connection: url is then a path under its base_url, with its auth")
 
 
 class HttpExecutor(Executor):
@@ -55,9 +61,12 @@ class HttpExecutor(Executor):
 
     def run(self, ctx) -> None:
         url = evaluate(self.url, ctx, "url")
+        auth: dict[str, str] = {}
+        if self.config.connection:
+            url, auth = rest.prepare(self.config.connection, url)
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
             raise NodeFailure("http_error", f"url must be an http(s) address, got {url!r}")
-        headers = {k: str(v) for k, v in evaluate_map(self.headers, ctx, "headers").items()}
+        headers = {k: str(v) for k, v in evaluate_map(self.headers, ctx, "headers").items()} | auth
         request_kwargs: dict = {}
         if self.body is not None:
             body = evaluate(self.body, ctx, "body")
@@ -104,7 +113,8 @@ def _decode(response: httpx.Response, raw: bytes):
 NODE_TYPE = NodeType(
     type="http", label="HTTP request", category="integration", icon="⇄", color="#0891b2",
     help="Calls a REST endpoint. The result variable gets status, headers and body (parsed when JSON). "
-    "A status ≥ 400 is an error unless fail_on_status is off.",
+    "A status ≥ 400 is an error unless fail_on_status is off. With a rest connection, url is a path "
+    "under its base URL and its credentials are sent along.",
     config=HttpConfig, executor=HttpExecutor,
     example={"method": "GET", "url": "'https://example.org/api/' + id", "result": "response"},
 )
