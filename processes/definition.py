@@ -83,6 +83,26 @@ NODE_CONFIGS: dict[str, type[Config]] = {
 }
 
 
+NODE_HELP: dict[str, tuple[str, str]] = {
+    "start": ("Start", "Where every instance begins; exactly one per process."),
+    "end": ("End", "Finishes its branch; the instance completes when no branch is left."),
+    "user_task": ("User task", "A human task in an inbox: for an assignee (username expression) or a group, "
+                  "with outcomes, an optional due date (due_in) and escalation (escalate_to)."),
+    "decision": ("Decision", "Leaves by true/false on a condition, or by the first edge whose condition holds."),
+    "microflow": ("Microflow", "Runs a microflow asynchronously on the workers; its output goes to `result`."),
+    "timer": ("Timer", "Waits for an ISO 8601 duration or until the time an expression gives."),
+    "parallel": ("Parallel fork", "Follows every outgoing edge at once."),
+    "join": ("Join", "Waits until every incoming branch has arrived."),
+}
+
+
+def node_types() -> list[dict[str, Any]]:
+    """The process palette: each node type with its label, help and config JSON Schema."""
+    return [{"type": kind, "label": NODE_HELP[kind][0], "help": NODE_HELP[kind][1],
+             "terminal": kind == "end", "config_schema": config.model_json_schema()}
+            for kind, config in NODE_CONFIGS.items()]
+
+
 class NodeSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")]

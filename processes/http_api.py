@@ -13,6 +13,7 @@ from pydantic import ConfigDict, Field
 
 from oneweb.errors import ApiError, not_found
 from processes import inbox, services
+from processes.definition import node_types
 from processes.models import ProcessDefinition, ProcessInstance, ProcessVersion, Task
 from processes.present import instance_detail, instance_summary, iso, task_detail, task_summary
 
@@ -34,6 +35,12 @@ def create(request: HttpRequest, definition: Any = Body(...)):
 def update(request: HttpRequest, name: str, definition: Any = Body(...)):
     """Save a new immutable version; running instances stay on theirs."""
     return _version_body(services.update_process(name, definition, request.auth))
+
+
+@router.get("/process-node-types", response=list[dict])
+def process_node_types(request: HttpRequest):
+    """The process node types (the designer's palette), with their config JSON Schemas."""
+    return node_types()
 
 
 @router.get("/processes", response=dict)
