@@ -96,10 +96,22 @@ NODE_HELP: dict[str, tuple[str, str]] = {
 }
 
 
+NODE_LOOK: dict[str, tuple[str, str, str]] = {  # icon, colour, category
+    "start": ("▶", "#16a34a", "flow"), "end": ("■", "#475569", "flow"), "user_task": ("👤", "#2563eb", "people"),
+    "decision": ("◇", "#d97706", "flow"), "microflow": ("⚙", "#7c3aed", "system"), "timer": ("⏱", "#0891b2", "time"),
+    "parallel": ("⫴", "#db2777", "flow"), "join": ("⋈", "#db2777", "flow"),
+}
+ERROR_PORT = {"user_task", "decision", "microflow", "timer"}
+
+
 def node_types() -> list[dict[str, Any]]:
-    """The process palette: each node type with its label, help and config JSON Schema."""
+    """The process palette (same shape as the microflow registry, so the canvas adapter
+    takes it as is): type, label, help, ports, icon, colour, config JSON Schema."""
     return [{"type": kind, "label": NODE_HELP[kind][0], "help": NODE_HELP[kind][1],
-             "terminal": kind == "end", "config_schema": config.model_json_schema()}
+             "category": NODE_LOOK[kind][2], "icon": NODE_LOOK[kind][0], "color": NODE_LOOK[kind][1],
+             "ports": [] if kind == "end" else (["true", "false"] if kind == "decision" else ["out"]),
+             "error_port": kind in ERROR_PORT, "terminal": kind == "end", "example": {},
+             "config_schema": config.model_json_schema()}
             for kind, config in NODE_CONFIGS.items()]
 
 

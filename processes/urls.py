@@ -12,4 +12,5 @@ urlpatterns = [
     path("inbox/requests/", views.my_requests, name="requests"),
     path("processes/instances/<str:instance_id>/", views.instance_page, name="instance"),
     path("designer/processes/", views.designer_page, name="designer"),
+    path("designer/processes/<slug:name>/", views.process_editor, name="editor"),
 ]

@@ -72,3 +72,10 @@ def designer_page(request: HttpRequest) -> HttpResponse:
     monitor = [{**instance_summary(i), "age": _age((now - i.started_at).total_seconds())} for i in running]
     return render(request, "processes/designer.html", {
         "processes": ProcessDefinition.objects.order_by("name"), "monitor": monitor})
+
+
+@login_required
+@ensure_csrf_cookie
+def process_editor(request: HttpRequest, name: str) -> HttpResponse:
+    """The canvas editor for one process (the microflow editor's canvas adapter, process palette)."""
+    return render(request, "processes/editor.html", {"process_name": name})
