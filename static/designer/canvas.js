@@ -79,6 +79,10 @@ export class FlowCanvas {
   /** Replace the canvas content with a definition's nodes and edges. */
   load(definition) {
     this.loading = true;
+    // Draw every connection once at the end: Drawflow redraws (and re-measures layout)
+    // on each addConnection, which makes a big flow's load quadratic.
+    const redraw = this.df.updateConnectionNodes;
+    this.df.updateConnectionNodes = () => {};
     try {
       this.df.clear();
       this.nodes.clear();
@@ -96,7 +100,21 @@ export class FlowCanvas {
       });
       for (const edge of (definition && definition.edges) || []) this._addEdge(edge);
     } finally {
+      this.df.updateConnectionNodes = redraw;
       this.loading = false;
+    }
+    this.redrawAll();
+  }
+
+  /** Recompute every connection path: all layout reads first, then all writes. */
+  redrawAll() {
+    const all = { dfId: null, others: [] };
+    const data = this.df.drawflow.drawflow.Home.data;
+    this._measureGroupPaths(all, () => true);
+    for (const link of all.paths) {
+      const from = data[link.from]; const to = data[link.to];
+      link.path.setAttribute("d", this.df.createCurvature(from.pos_x + link.ox, from.pos_y + link.oy,
+        to.pos_x + link.ix, to.pos_y + link.iy, this.df.curvature, "openclose"));
     }
   }
 
@@ -496,7 +514,18 @@ export class FlowCanvas {
     df.on("nodeMoved", (dfId) => {
       this._snapNode(String(dfId));
       if (this.groupDrag) {
-        for (const other of this.groupDrag.others) this._snapNode(other.dfId);
+        if (this.groupFrame) cancelAnimationFrame(this.groupFrame);
+        this.groupFrame = null;
+        const data = this.df.drawflow.drawflow.Home.data;
+        const drag = this.groupDrag;
+        const moved = data[drag.dfId];
+        for (const other of drag.others) {
+          if (!data[other.dfId]) continue;
+          data[other.dfId].pos_x = other.x + (moved.pos_x - drag.x);
+          data[other.dfId].pos_y = other.y + (moved.pos_y - drag.y);
+        }
+        for (const other of drag.others) this._snapNode(other.dfId, false);
+        for (const link of drag.paths) this.df.updateConnectionNodes(`node-${link.from}`);
         this.groupDrag = null;
       }
       this._changed("move");
@@ -544,6 +573,7 @@ export class FlowCanvas {
             dfId, x: data[dfId].pos_x, y: data[dfId].pos_y,
             others: [...this.selected].filter((o) => o !== dfId).map((o) => ({ dfId: o, x: data[o].pos_x, y: data[o].pos_y })),
           };
+          this._measureGroupPaths(this.groupDrag);
         } else {
           this.groupDrag = null;
         }
@@ -563,25 +593,64 @@ export class FlowCanvas {
   }
 
   _dragGroup() {
-    const drag = this.groupDrag;
-    if (!drag) return;
+    // At most once a frame, and all position writes before any layout read (connection
+    // paths read node geometry): interleaving them costs a full layout per node.
+    if (!this.groupDrag || this.groupFrame) return;
+    this.groupFrame = requestAnimationFrame(() => {
+      this.groupFrame = null;
+      const drag = this.groupDrag;
+      if (!drag) return;
+      const data = this.df.drawflow.drawflow.Home.data;
+      const moved = data[drag.dfId];
+      if (!moved) return;
+      const dx = moved.pos_x - drag.x; const dy = moved.pos_y - drag.y;
+      for (const other of drag.others) {
+        const placed = data[other.dfId];
+        const element = this.elementOf(other.dfId);
+        if (!placed || !element) continue;
+        placed.pos_x = other.x + dx;
+        placed.pos_y = other.y + dy;
+        element.style.left = `${placed.pos_x}px`;
+        element.style.top = `${placed.pos_y}px`;
+      }
+      for (const link of drag.paths) {
+        const from = data[link.from]; const to = data[link.to];
+        if (!from || !to) continue;
+        link.path.setAttribute("d", this.df.createCurvature(from.pos_x + link.ox, from.pos_y + link.oy,
+          to.pos_x + link.ix, to.pos_y + link.iy, this.df.curvature, "openclose"));
+      }
+    });
+  }
+
+  /** Port offsets of every connection touching the moving nodes, measured once per drag,
+   * so each frame redraws paths from positions without reading layout. */
+  _measureGroupPaths(drag, involved = null) {
+    const moving = new Set([drag.dfId, ...drag.others.map((o) => o.dfId)]);
+    const touches = involved || ((from, to) => moving.has(from) || moving.has(to));
     const data = this.df.drawflow.drawflow.Home.data;
-    const moved = data[drag.dfId];
-    if (!moved) return;
-    const dx = moved.pos_x - drag.x; const dy = moved.pos_y - drag.y;
-    for (const other of drag.others) {
-      const placed = data[other.dfId];
-      const element = this.elementOf(other.dfId);
-      if (!placed || !element) continue;
-      placed.pos_x = other.x + dx;
-      placed.pos_y = other.y + dy;
-      element.style.left = `${placed.pos_x}px`;
-      element.style.top = `${placed.pos_y}px`;
-      this.df.updateConnectionNodes(`node-${other.dfId}`);
+    const pre = this.df.precanvas.getBoundingClientRect();
+    const zoom = this.df.zoom;
+    const centre = (element) => {
+      const r = element.getBoundingClientRect();
+      return { x: (r.left + r.width / 2 - pre.left) / zoom, y: (r.top + r.height / 2 - pre.top) / zoom };
+    };
+    drag.paths = [];
+    for (const svg of this.container.querySelectorAll("svg.connection")) {
+      const to = svg.classList[1].replace("node_in_node-", "");
+      const from = svg.classList[2].replace("node_out_node-", "");
+      if (!touches(from, to)) continue;
+      const fromPort = this.elementOf(from)?.querySelector(`.${svg.classList[3]}`);
+      const toPort = this.elementOf(to)?.querySelector(`.${svg.classList[4]}`);
+      const path = svg.querySelector(".main-path");
+      if (!fromPort || !toPort || !path) continue;
+      const out = centre(fromPort);
+      const inn = centre(toPort);
+      drag.paths.push({ path, from, to, ox: out.x - data[from].pos_x, oy: out.y - data[from].pos_y,
+        ix: inn.x - data[to].pos_x, iy: inn.y - data[to].pos_y });
     }
   }
 
-  _snapNode(dfId) {
+  _snapNode(dfId, redraw = true) {
     const placed = this.df.drawflow.drawflow.Home.data[dfId];
     const element = this.elementOf(dfId);
     if (!placed || !element) return;
@@ -589,6 +658,6 @@ export class FlowCanvas {
     placed.pos_y = snap(placed.pos_y);
     element.style.left = `${placed.pos_x}px`;
     element.style.top = `${placed.pos_y}px`;
-    this.df.updateConnectionNodes(`node-${dfId}`);
+    if (redraw) this.df.updateConnectionNodes(`node-${dfId}`);
   }
 }

@@ -54,6 +54,7 @@ class Editor {
     $("#run-input").value = pretty(this.sampleInput());
     this.undo.reset(this.snapshot());
     this.canvas.fit();
+    document.body.dataset.readyAt = String(performance.now());
     document.body.dataset.ready = "1";
   }
 
