@@ -192,6 +192,7 @@ export class FlowCanvas {
     if (!node || !element) return;
     const described = this.types.get(node.type);
     element.dataset.nodeId = node.id;
+    element.tabIndex = 0; // keyboard: Tab to a node, Enter selects, arrows move the selection
     element.dataset.type = node.type;
     element.style.setProperty("--node-color", (described && described.color) || "#64748b");
     element.setAttribute("aria-label", `${node.title || (described ? described.label : node.type)} (${node.id})`);
@@ -583,6 +584,7 @@ export class FlowCanvas {
         if (this.options.onSelect) this.options.onSelect([]);
       }
     }, true);
+    this.container.addEventListener("keydown", (event) => this._onKey(event));
     this.container.addEventListener("click", (event) => {
       const nodeElement = event.target.closest(".drawflow-node");
       if (nodeElement && this.options.onNodeClick) {
@@ -590,6 +592,33 @@ export class FlowCanvas {
         if (node) this.options.onNodeClick(node.id);
       }
     });
+  }
+
+  _onKey(event) {
+    const nodeElement = event.target.closest && event.target.closest(".drawflow-node");
+    if (nodeElement && (event.key === "Enter" || event.key === " ")) {
+      event.preventDefault();
+      const node = this.nodes.get(nodeElement.id.slice(5));
+      if (!node) return;
+      if (this.options.onNodeClick) this.options.onNodeClick(node.id);
+      if (this.options.readOnly) return;
+      const ids = event.shiftKey ? [...new Set([...this.selectedIds(), node.id])] : [node.id];
+      this.select(ids);
+      return;
+    }
+    const moves = { ArrowLeft: [-GRID, 0], ArrowRight: [GRID, 0], ArrowUp: [0, -GRID], ArrowDown: [0, GRID] };
+    if (!moves[event.key] || this.options.readOnly || !this.selected.size) return;
+    event.preventDefault();
+    const [dx, dy] = moves[event.key];
+    const data = this.df.drawflow.drawflow.Home.data;
+    for (const dfId of this.selected) {
+      if (!data[dfId]) continue;
+      data[dfId].pos_x += dx;
+      data[dfId].pos_y += dy;
+      this._snapNode(dfId, false);
+    }
+    for (const dfId of this.selected) this.df.updateConnectionNodes(`node-${dfId}`);
+    this._changed("move");
   }
 
   _dragGroup() {

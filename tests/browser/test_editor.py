@@ -140,13 +140,13 @@ def test_a_user_builds_configures_saves_reloads_and_runs_a_three_node_flow(signe
     expect(page.locator("#run-status")).to_contain_text("Succeeded")
     assert json.loads(page.locator("#run-output").inner_text()) == {"result": 42}
     for node_id in ("start", "assign1", "end1"):
-        expect(node(page, node_id)).to_have_class(lambda_re("fc-run-succeeded"))
+        expect(node(page, node_id)).to_have_class(has_class("fc-run-succeeded"))
     node(page, "assign1").click()
     page.click("#tab-properties")
     assert json.loads(page.locator(".step-variables").inner_text()) == {"doubled": 42}
 
 
-def lambda_re(word: str):
+def has_class(word: str):
     import re
 
     return re.compile(rf"(^|\s){re.escape(word)}(\s|$)")
@@ -165,9 +165,9 @@ def test_an_async_run_lights_the_nodes_live_and_shows_a_failed_step(signed_in, s
     page.fill("#run-input", json.dumps({"b": 0}))
     page.click("#btn-run")
     expect(page.locator("#run-status")).to_contain_text("Failed")
-    expect(node(page, "start")).to_have_class(lambda_re("fc-run-succeeded"))
-    expect(node(page, "div")).to_have_class(lambda_re("fc-run-failed"))
-    expect(node(page, "done")).not_to_have_class(lambda_re("fc-run-succeeded"))
+    expect(node(page, "start")).to_have_class(has_class("fc-run-succeeded"))
+    expect(node(page, "div")).to_have_class(has_class("fc-run-failed"))
+    expect(node(page, "done")).not_to_have_class(has_class("fc-run-succeeded"))
     assert json.loads(page.locator("#run-output").inner_text())["node"] == "div"
     node(page, "div").click()
     page.click("#tab-properties")
@@ -184,10 +184,10 @@ def test_a_validation_error_lands_on_the_offending_node(signed_in, stack):
     # the live check answers while typing
     expect(page.locator("#panel-properties [data-field=condition] .sf-problem").first).to_contain_text("line 1, column 9")
     page.keyboard.press("Control+s")
-    expect(node(page, "big")).to_have_class(lambda_re("fc-invalid"))
+    expect(node(page, "big")).to_have_class(has_class("fc-invalid"))
     expect(node(page, "big").locator(".fc-errors")).to_contain_text("condition")
     for other in ("start", "ok", "no"):
-        expect(node(page, other)).not_to_have_class(lambda_re("fc-invalid"))
+        expect(node(page, other)).not_to_have_class(has_class("fc-invalid"))
     expect(page.locator("#status")).to_contain_text("Not saved")
     assert stack.call("GET", f"/api/microflows/{name}").json()["version"] == 1
     expect(page.locator("#panel-properties .sf-server")).to_contain_text("Syntax error")
@@ -279,3 +279,27 @@ def test_a_hostile_title_is_shown_as_text_everywhere(signed_in, stack):
     assert dialogs == []
     stored = stack.call("GET", f"/api/microflows/{name}").json()
     assert stored["nodes"][1]["title"] == HOSTILE  # stored as given, never as markup we produced
+
+
+def test_an_edge_is_selected_and_removed_and_nodes_move_by_keyboard(signed_in, stack):
+    page = signed_in
+    name = create_flow(stack, credit_check(unique("edges")))
+    open_editor(page, stack, name)
+    ok_df = page.evaluate("window.onewebEditor.canvas.byId.get('ok')")
+    page.locator(f"svg.connection.node_in_node-{ok_df} path.main-path").click(force=True)
+    expect(page.locator("#panel-properties")).to_contain_text("big → ok")
+    expect(page.locator("#panel-properties")).to_contain_text("'false' port")
+    page.keyboard.press("Delete")
+    assert ("big", "ok") not in [(e["from"], e["to"]) for e in definition(page)["edges"]]
+    expect(page.locator(f"svg.connection.node_in_node-{ok_df}")).to_have_count(0)
+
+    before = next(n for n in definition(page)["nodes"] if n["id"] == "start")["ui"]
+    node(page, "start").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#prop-id")).to_have_value("start")
+    node(page, "start").focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowDown")
+    after = next(n for n in definition(page)["nodes"] if n["id"] == "start")["ui"]
+    assert (after["x"] - before["x"], after["y"] - before["y"]) == (20, 20)
+    expect(page.locator("#dirty")).to_be_visible()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -83,3 +84,17 @@ def test_the_execution_history_filters_and_shows_the_trace_on_the_diagram(page, 
     expect(page.locator("#step-detail")).to_contain_text("Node big")
     node(page, "no").click()
     expect(page.locator("#step-detail")).to_contain_text("did not run")
+
+
+def test_an_imported_definition_keeps_its_layout(page, stack, tmp_path):
+    sign_in(page, stack, "admin")
+    flow = credit_check(unique("imported"))
+    source = tmp_path / "flow.json"
+    source.write_text(json.dumps(flow))
+    page.goto(f"{stack.base}/designer/")
+    page.wait_for_selector("body[data-ready='1']")
+    page.set_input_files("#import-file", str(source))
+    page.wait_for_url(f"{stack.base}/designer/microflows/{flow['name']}/")
+    page.wait_for_selector("body[data-ready='1']")
+    shown = page.evaluate("window.onewebEditor.definition()")
+    assert {n["id"]: n["ui"] for n in shown["nodes"]} == {n["id"]: n["ui"] for n in flow["nodes"]}
