@@ -1,27 +1,32 @@
-"""How the runtime finds a microflow's latest saved definition (ONEWEB["MICROFLOW_SOURCE"])."""
+"""How the runtime finds a microflow's saved definitions (ONEWEB["MICROFLOW_SOURCE"]).
+
+A stored version is identified by its row id, which never comes back: a microflow that is
+deleted and created again gets new rows, so caches keyed by the id can never serve a stale
+definition in any process.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from designer.models import Microflow, MicroflowVersion
+from designer.models import MicroflowVersion
 
 
-def current_version(name: str) -> int:
-    """The latest version number of a microflow; LookupError when there is none."""
-    version = Microflow.objects.filter(name=name).values_list("current_version", flat=True).first()
+def version_key(name: str, version: int | None = None) -> tuple[int, int]:
+    """(version number, row id) of the latest or of the given version; LookupError if none."""
+    rows = MicroflowVersion.objects.filter(microflow__name=name)
     if version is None:
-        raise LookupError(name)
-    return version
+        found = rows.order_by("-version").values_list("version", "id").first()
+    else:
+        found = rows.filter(version=version).values_list("version", "id").first()
+    if found is None:
+        raise LookupError(name if version is None else f"{name} v{version}")
+    return found
 
 
-def load_microflow(name: str, version: int) -> dict[str, Any]:
-    """The stored definition of one version; LookupError when it does not exist."""
-    row = (
-        MicroflowVersion.objects.filter(microflow__name=name, version=version)
-        .values_list("definition", flat=True)
-        .first()
-    )
-    if row is None:
-        raise LookupError(f"{name} v{version}")
-    return row
+def load_definition(row_id: int) -> dict[str, Any]:
+    """The stored definition of one version row; LookupError when it is gone."""
+    definition = MicroflowVersion.objects.filter(id=row_id).values_list("definition", flat=True).first()
+    if definition is None:
+        raise LookupError(row_id)
+    return definition

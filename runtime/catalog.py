@@ -1,7 +1,8 @@
-"""Finds and compiles microflows: each saved version is compiled once per process and cached.
+"""Finds and compiles microflows: each stored version is compiled once per process and cached.
 
-Versions are immutable, so (name, version) is a perfect cache key: a run costs one small
-query for the current version number, and a compile only the first time a version is met.
+Stored versions are immutable and keyed by their row id (see designer/sources.py), so a
+run costs one small query for the (version, row id) pair, and a compile happens only the
+first time a process meets that row.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from runtime.conf import setting
 from runtime.definition import CompiledFlow, compile_flow
 
 CACHE_SIZE = 1024
-_cache: OrderedDict[tuple[str, int], CompiledFlow] = OrderedDict()
+_cache: OrderedDict[int, CompiledFlow] = OrderedDict()
 _lock = Lock()
 
 
@@ -25,17 +26,23 @@ def _source() -> ModuleType:
 
 def latest(name: str) -> CompiledFlow:
     """The latest version of a microflow, compiled; LookupError when there is no such microflow."""
-    return compiled(name, _source().current_version(name))
+    version, key = _source().version_key(name)
+    return _compiled(key, version)
 
 
 def compiled(name: str, version: int) -> CompiledFlow:
-    key = (name, version)
+    """One given version, compiled; LookupError when it does not exist (any more)."""
+    version, key = _source().version_key(name, version)
+    return _compiled(key, version)
+
+
+def _compiled(key: int, version: int) -> CompiledFlow:
     with _lock:
         flow = _cache.get(key)
         if flow is not None:
             _cache.move_to_end(key)
             return flow
-    flow = compile_flow(_source().load_microflow(name, version), version)
+    flow = compile_flow(_source().load_definition(key), version)
     with _lock:
         _cache[key] = flow
         while len(_cache) > CACHE_SIZE:
@@ -44,7 +51,7 @@ def compiled(name: str, version: int) -> CompiledFlow:
 
 
 def forget(name: str) -> None:
-    """Drops cached versions of a deleted microflow (a re-created one restarts at version 1)."""
+    """Drops this process's cached versions of a microflow (others age out of the LRU)."""
     with _lock:
-        for key in [k for k in _cache if k[0] == name]:
+        for key in [k for k, flow in _cache.items() if flow.name == name]:
             del _cache[key]
