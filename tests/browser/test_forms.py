@@ -5,6 +5,7 @@ process buttons, failures, and results picked up after navigating away and back.
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -172,20 +173,29 @@ def test_failures_show_their_messages(page, stack, form, console_errors):
     forgive_expected_http_errors(console_errors)
 
 
-def test_a_process_button_starts_an_instance_the_manager_sees_in_the_inbox(page, stack, form):
+def test_a_process_button_starts_an_instance_the_manager_sees_in_the_inbox(page, stack, form, browser):
     open_form(page, stack)
-    page.fill("#f-amount", "1234")
+    amount = str(1000 + int(uuid.uuid4().int % 9000))
+    page.fill("#f-amount", amount)
     page.get_by_role("button", name="Request approval", exact=True).click()
     notice = page.locator(".notice.ok", has_text="Request approval: request")
     expect(notice).to_be_visible(timeout=5000)
     expect(page.locator("#busy-overlay")).to_be_hidden()
-    href = notice.get_by_role("link", name="See its status").get_attribute("href")
-    instance_id = re.search(r"(\d+|[0-9a-f-]{36})/?$", href).group(1)
+    link = notice.get_by_role("link", name="See its status")
+    instance_id = re.search(r"([0-9a-f-]{36}|\d+)/?$", link.get_attribute("href")).group(1)
     instance = stack.call("GET", f"/api/process-instances/{instance_id}", user="alice").json()
     assert instance["process"] == "bt-approval" and instance["status"] == "running"
-    inbox = stack.call("GET", "/api/inbox", user="bob").json()
-    items = inbox["items"] if isinstance(inbox, dict) else inbox
-    assert any(t["title"] == "Approve form amount 1234" and str(t["instance"]) == instance_id for t in items)
+    assert instance["variables"]["amount"] == int(amount)
+    link.click()
+    expect(page.locator("body")).to_contain_text("bt-approval")
+
+    manager = browser.new_context().new_page()
+    try:
+        sign_in(manager, stack, "bob")
+        manager.goto(f"{stack.base}/inbox/")
+        expect(manager.locator("tr.task-row", has_text=f"Approve form amount {amount}")).to_be_visible(timeout=10000)
+    finally:
+        manager.context.close()
 
 
 def test_saved_values_become_a_record_listed_on_the_records_page(page, stack, form):
