@@ -12,9 +12,11 @@ from ninja import Body, Router, Status
 from integrations import services
 from integrations.export import export_microflow
 from integrations.models import Connection
+from integrations.objects_api import router as objects_router
 from oneweb.errors import ApiError, not_found
 
 router = Router(tags=["connections"])
+router.add_router("/", objects_router)
 
 
 def _superuser(request: HttpRequest) -> None:

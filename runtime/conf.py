@@ -37,6 +37,8 @@ DEFAULTS: dict[str, Any] = {
     "NODE_TYPE_PLUGINS": True,
     # Where named connections come from (a module with `get_connection(name)`).
     "CONNECTION_SOURCE": "integrations.sources",
+    # Where business objects come from (a module with `get_business_object(name, version)`).
+    "BUSINESS_OBJECT_SOURCE": "integrations.sources",
     # Encrypts connection secrets at rest; None derives a key from SECRET_KEY.
     "CONNECTION_SECRETS_KEY": None,
     "DATABASE_MAX_ROWS": 1000,

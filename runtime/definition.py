@@ -32,6 +32,9 @@ class Param(BaseModel):
     default: Any = None
     title: str | None = None
     description: str | None = None
+    # A business object (runtime.business_objects): the input is checked against its fields.
+    object: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")] | None = None
+    object_version: int | None = Field(default=None, ge=1)
 
 
 class NodeSpec(BaseModel):
@@ -131,6 +134,9 @@ def compile_flow(data: Any, version: int = 0) -> CompiledFlow:
         if param.name in seen_params:
             details.append(_detail(None, f"params.{param.name}", "param names must be unique"))
         seen_params.add(param.name)
+        if param.object is not None and param.type not in ("object", "array"):
+            details.append(_detail(None, f"params.{param.name}",
+                                   "a param with a business object is of type object (or array, for a list)"))
 
     nodes: dict[str, CompiledNode] = {}
     starts = []

@@ -1,9 +1,11 @@
-"""Checks a run's input against the flow's params (types, required, unknown names)."""
+"""Checks a run's input against the flow's params (types, required, unknown names, and the
+fields of business objects, reported with their paths)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from runtime import business_objects
 from runtime.definition import Param
 
 
@@ -53,6 +55,12 @@ def check_input(params: list[Param], given: Any) -> dict[str, Any]:
                 continue
             if param.type == "integer" and isinstance(value, float):
                 value = int(value)
+            if param.object is not None:
+                value, problems = business_objects.check(param.object, value, param.name, param.object_version,
+                                                         many=param.type == "array")
+                if problems:
+                    details.extend(problems)
+                    continue
             variables[param.name] = value
         elif param.required:
             details.append({"field": param.name, "message": f"'{param.name}' is required"})
