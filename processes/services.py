@@ -325,29 +325,33 @@ def _claim_timer(timer_id: int) -> bool:
     return bool(rows.update(status=TimerStatus.FIRED, fired_at=timezone.now()))
 
 
-def fire_timer(timer_id: int, clock: dt.datetime) -> bool:
-    """Fires one due timer exactly once (a claim by conditional UPDATE); True if this call did."""
-    with transaction.atomic():
-        instance_id = Timer.objects.filter(id=timer_id).values_list("instance_id", flat=True).first()
-        if instance_id is None:
+def fire_timer(timer_id: int, clock: dt.datetime, known: dict[str, Any] | None = None) -> bool:
+    """Fires one due timer exactly once (a claim by conditional UPDATE); True if this call did.
+    `known` may carry the row's immutable fields (instance_id, kind, node, task_id) the sweep
+    already read, saving two queries a timer."""
+    if known is None:
+        known = Timer.objects.filter(id=timer_id).values("instance_id", "kind", "node", "task_id").first()
+        if known is None:
             return False
-        instance = _locked(instance_id)
+    with transaction.atomic():
+        instance = _locked(known["instance_id"])
         if not _claim_timer(timer_id):
             return False
-        timer = Timer.objects.select_related("task").get(id=timer_id)
         if instance.status != InstanceStatus.RUNNING:
             return True
         walker = _walker(instance, clock=clock)
-        if timer.kind == TimerKind.TIMER:
-            record(instance, "timer.fired", timer.node, timer=timer.id)
-            walker.resume(f"timer:{timer.id}")
-        elif timer.task is not None and timer.task.status == TaskStatus.OPEN:
-            if timer.kind == TimerKind.DUE:
-                _overdue(walker, timer.task)
-            else:
-                record(instance, "task.reminded", timer.node, task=timer.task_id)
-                notify.send(notify.audience(timer.task.assignee_id, timer.task.group_id),
-                            {"type": "task.reminder", "task": task_summary(timer.task)})
+        if known["kind"] == TimerKind.TIMER:
+            walker.note("timer.fired", known["node"], timer=timer_id)
+            walker.resume(f"timer:{timer_id}")
+        else:
+            task = Task.objects.select_related("assignee", "group").filter(id=known["task_id"]).first()
+            if task is not None and task.status == TaskStatus.OPEN:
+                if known["kind"] == TimerKind.DUE:
+                    _overdue(walker, task)
+                else:
+                    walker.note("task.reminded", known["node"], task=task.id)
+                    notify.send(walker.audience(task.assignee_id, task.group_id),
+                                {"type": "task.reminder", "task": task_summary(task)})
         walker.save()
     return True
 
@@ -357,10 +361,10 @@ def _overdue(walker: Walker, task: Task) -> None:
     instance = walker.instance
     target = task.escalate_to or {}
     if not target:
-        record(instance, "task.overdue", task.node, task=task.id)
-        notify.send(notify.audience(task.assignee_id, task.group_id), {"type": "task.overdue", "task": task_summary(task)})
+        walker.note("task.overdue", task.node, task=task.id)
+        notify.send(walker.audience(task.assignee_id, task.group_id), {"type": "task.overdue", "task": task_summary(task)})
         return
-    before = notify.audience(task.assignee_id, task.group_id)
+    before = walker.audience(task.assignee_id, task.group_id)
     node = walker.flow.nodes[task.node]
     from runtime.nodes.base import NodeFailure
 
@@ -370,14 +374,14 @@ def _overdue(walker: Walker, task: Task) -> None:
         else:
             group, assignee = None, walker.resolve_user(node, "escalate_assignee", target["assignee"])
     except NodeFailure as exc:
-        record(instance, "task.overdue", task.node, task=task.id, escalation_failed=exc.message)
+        walker.note("task.overdue", task.node, task=task.id, escalation_failed=exc.message)
         return
     Task.objects.filter(id=task.id, status=TaskStatus.OPEN).update(
         group=group, assignee=assignee, escalated=True, claimed_at=None)
     task.refresh_from_db()
-    record(instance, "task.escalated", task.node, task=task.id,
-           to=(group.name if group else assignee.get_username()))
-    after = notify.audience(task.assignee_id, task.group_id)
+    walker.note("task.escalated", task.node, task=task.id,
+                to=(group.name if group else assignee.get_username()))
+    after = walker.audience(task.assignee_id, task.group_id)
     notify.send([uid for uid in before if uid not in after],
                 {"type": "task.withdrawn", "task": {"id": task.id, "instance": str(instance.id)}, "reason": "escalated"})
     notify.send(after, {"type": "task.created", "task": task_summary(task), "reason": "escalated"})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 
 from django.db import transaction
 from django.utils import timezone
@@ -28,13 +29,14 @@ def fire_due(at: dt.datetime | None = None, limit: int | None = None) -> int:
     while limit is None or fired < limit:
         due = list(
             Timer.objects.filter(status=TimerStatus.PENDING, due_at__lte=clock).exclude(id__in=skipped)
-            .order_by("due_at", "id").values_list("id", flat=True)[:BATCH]
+            .order_by("due_at", "id").values("id", "instance_id", "kind", "node", "task_id")[:BATCH]
         )
         if not due:
             break
-        for timer_id in due:
+        for row in due:
+            timer_id = row["id"]
             try:
-                if services.fire_timer(timer_id, clock):
+                if services.fire_timer(timer_id, clock, row):
                     fired += 1
                 else:
                     skipped.add(timer_id)
@@ -47,6 +49,42 @@ def fire_due(at: dt.datetime | None = None, limit: int | None = None) -> int:
     return fired
 
 
+def resume_missed_microflow_steps(now: dt.datetime | None = None) -> int:
+    """Safety net for the execution listener: a process's microflow run that finished 10-40 s
+    ago while its instance still waits on it (the listener died or lost a lock) resumes now.
+    Read-only unless something was missed; resuming is idempotent."""
+    from processes.models import ProcessInstance
+    from runtime.models import Execution, ExecutionStatus
+
+    now = now or timezone.now()
+    finished = Execution.objects.filter(
+        source__startswith="process:", status__in=[ExecutionStatus.SUCCEEDED, ExecutionStatus.FAILED],
+        finished_at__gte=now - dt.timedelta(seconds=40), finished_at__lte=now - dt.timedelta(seconds=10),
+    ).only("id", "source", "status", "output", "error")
+    resumed = 0
+    for execution in finished:
+        instance_id = execution.source.split(":", 1)[1]
+        try:
+            state = ProcessInstance.objects.filter(id=instance_id, status="running").values_list("state", flat=True).first()
+        except Exception:
+            continue
+        if state and f"exec:{execution.id}" in state.get("tokens", {}):
+            try:
+                services.microflow_finished(execution)
+                resumed += 1
+            except Exception:
+                log.exception("could not resume instance %s after execution %s", instance_id, execution.id)
+    return resumed
+
+
+_last_repair = 0.0
+
+
 def sweep() -> int:
     """ONEWEB["SWEEPS"] entry: the serving stack's sweeper calls it about every half second."""
-    return fire_due()
+    global _last_repair
+    fired = fire_due()
+    if time.monotonic() - _last_repair >= 10:
+        _last_repair = time.monotonic()
+        resume_missed_microflow_steps()
+    return fired

@@ -354,3 +354,19 @@ def test_instances_are_listed_for_their_starter(api, bob_api, leave):
     assert bob_api.get("/api/process-instances").json()["count"] == 0
     task = bob_api.get("/api/inbox").json()[0]
     assert bob_api.get(f"/api/process-instances/{task['instance']}").status_code == 200  # involved
+
+
+def test_a_microflow_result_the_listener_missed_is_picked_up_by_the_sweep(api, people, settings):
+    from processes.timers import resume_missed_microflow_steps
+
+    _microflow_process(api, linear("double", [{"id": "end", "type": "end", "config": {"output": {"y": "x * 2"}}}],
+                                   [{"name": "x", "type": "integer"}]), with_error_edge=False)
+    instance = start(api, "with-step", days=4)
+    settings.ONEWEB = {**settings.ONEWEB, "EXECUTION_LISTENERS": []}  # the listener never runs
+    _run_pending()
+    assert ProcessInstance.objects.get(id=instance).status == InstanceStatus.RUNNING
+    assert resume_missed_microflow_steps() == 0  # too fresh: the listener may still be on it
+    assert resume_missed_microflow_steps(timezone.now() + dt.timedelta(seconds=15)) == 1
+    body = api.get(f"/api/process-instances/{instance}").json()
+    assert body["status"] == "completed" and body["variables"]["calculated"] == {"y": 8}
+    assert resume_missed_microflow_steps(timezone.now() + dt.timedelta(seconds=15)) == 0
