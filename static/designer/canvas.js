@@ -578,6 +578,10 @@ export class FlowCanvas {
         } else {
           this.groupDrag = null;
         }
+      } else if (!nodeElement && !event.target.closest("path") && event.shiftKey && event.button === 0) {
+        event.stopImmediatePropagation(); // no pan: Shift-drag on the background draws a selection box
+        event.preventDefault();
+        this._band(event);
       } else if (!nodeElement && !event.target.closest("path") && !this.pointerShift && this.selected.size) {
         this.selected.clear();
         this._paintSelection();
@@ -592,6 +596,38 @@ export class FlowCanvas {
         if (node) this.options.onNodeClick(node.id);
       }
     });
+  }
+
+  /** Shift-drag on the background: select every node the box touches (added to the selection). */
+  _band(start) {
+    const origin = this.container.getBoundingClientRect();
+    const band = document.createElement("div");
+    band.className = "fc-band";
+    this.container.append(band);
+    const box = (event) => ({
+      left: Math.min(start.clientX, event.clientX), top: Math.min(start.clientY, event.clientY),
+      right: Math.max(start.clientX, event.clientX), bottom: Math.max(start.clientY, event.clientY),
+    });
+    const move = (event) => {
+      const b = box(event);
+      Object.assign(band.style, { left: `${b.left - origin.left}px`, top: `${b.top - origin.top}px`,
+        width: `${b.right - b.left}px`, height: `${b.bottom - b.top}px` });
+    };
+    const up = (event) => {
+      document.removeEventListener("mousemove", move, true);
+      document.removeEventListener("mouseup", up, true);
+      band.remove();
+      const b = box(event);
+      const hit = [];
+      for (const [dfId, node] of this.nodes) {
+        const r = this.elementOf(dfId).getBoundingClientRect();
+        if (r.right >= b.left && r.left <= b.right && r.bottom >= b.top && r.top <= b.bottom) hit.push(node.id);
+      }
+      this.select([...new Set([...this.selectedIds(), ...hit])]);
+    };
+    document.addEventListener("mousemove", move, true);
+    document.addEventListener("mouseup", up, true);
+    move(start);
   }
 
   _onKey(event) {

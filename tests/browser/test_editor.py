@@ -303,3 +303,20 @@ def test_an_edge_is_selected_and_removed_and_nodes_move_by_keyboard(signed_in, s
     after = next(n for n in definition(page)["nodes"] if n["id"] == "start")["ui"]
     assert (after["x"] - before["x"], after["y"] - before["y"]) == (20, 20)
     expect(page.locator("#dirty")).to_be_visible()
+
+
+def test_a_shift_drag_box_selects_the_nodes_it_touches(signed_in, stack):
+    page = signed_in
+    name = create_flow(stack, credit_check(unique("band")))
+    open_editor(page, stack, name)
+    ok = node(page, "ok").bounding_box()
+    no = node(page, "no").bounding_box()
+    page.keyboard.down("Shift")
+    page.mouse.move(min(ok["x"], no["x"]) - 15, no["y"] - 15)
+    page.mouse.down()
+    page.mouse.move(max(ok["x"] + ok["width"], no["x"] + no["width"]) + 10, ok["y"] + ok["height"] + 10, steps=4)
+    page.mouse.up()
+    page.keyboard.up("Shift")
+    assert sorted(page.evaluate("window.onewebEditor.canvas.selectedIds()")) == ["no", "ok"]
+    expect(page.locator(".drawflow-node.fc-selected")).to_have_count(2)
+    expect(page.locator("#panel-properties")).to_contain_text("2 nodes selected")
