@@ -83,6 +83,11 @@
     return written;
   }
 
+  function unmapped(data) {
+    const problems = (data && data.mapping_errors) || [];
+    return problems.length ? ` Not written: ${problems.map((p) => `${p.field} (${p.message})`).join("; ")}.` : "";
+  }
+
   function labelsOf(names) {
     return names.map((n) => (handle.specs[n] && handle.specs[n].label) || n).join(", ");
   }
@@ -126,7 +131,7 @@
         { values: handle.values(), version: context.version }, controller.signal);
       if (status === 200) {
         const written = applyOutputs(data.outputs);
-        say(index, written.length ? `Done: ${labelsOf(written)} updated.` : "Done.", "ok");
+        say(index, (written.length ? `Done: ${labelsOf(written)} updated.` : "Done.") + unmapped(data), "ok");
       } else if (status === 422) {
         say(index, `Failed: ${(data && data.error && data.error.message) || "the run failed"}`, "error");
       } else {
@@ -145,8 +150,14 @@
   }
 
   // --- non-blocking: pending runs, matched by execution id ---------------------------------
+  const PENDING_FOR_MS = 2 * 24 * 3600 * 1000; // forget runs nobody came back for
   function readPending() {
-    try { return JSON.parse(localStorage.getItem(pendingKey) || "{}") || {}; } catch (_) { return {}; }
+    let pending;
+    try { pending = JSON.parse(localStorage.getItem(pendingKey) || "{}") || {}; } catch (_) { return {}; }
+    for (const [id, entry] of Object.entries(pending)) {
+      if (!entry || Date.now() - (entry.at || 0) > PENDING_FOR_MS) delete pending[id];
+    }
+    return pending;
   }
   function writePending(pending) {
     if (Object.keys(pending).length) localStorage.setItem(pendingKey, JSON.stringify(pending));
@@ -181,7 +192,7 @@
       const label = entry.label || "Background run";
       if (status === 200 && data.status === "succeeded") {
         const written = applyOutputs(data.outputs);
-        notice(written.length ? `${label} finished: ${labelsOf(written)} updated.` : `${label} finished.`, "ok");
+        notice((written.length ? `${label} finished: ${labelsOf(written)} updated.` : `${label} finished.`) + unmapped(data), "ok");
         if (entry.button < buttonParts.length) say(entry.button, "Finished.", "ok");
       } else if (status === 200) {
         const message = (data.error && data.error.message) || "the run failed";

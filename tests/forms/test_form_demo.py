@@ -8,18 +8,6 @@ from django.core.management import call_command
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fresh_catalog():
-    """Other tests save their own `credit-check` v1; the compiled-flow cache must not mix them up."""
-    from runtime import catalog
-
-    for name in ("credit-check", "slow-score"):
-        catalog.forget(name)
-    yield
-    for name in ("credit-check", "slow-score"):
-        catalog.forget(name)
-
-
 def test_load_demo_adds_the_loan_application_form_once(admin_api):
     call_command("load_demo", verbosity=0)
     form = admin_api.get("/api/forms/loan-application").json()
