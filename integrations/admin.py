@@ -1,4 +1,5 @@
-"""Admin for connections: config as JSON, secrets write-only (never shown, never prefilled)."""
+"""Admin for connections (config as JSON, secrets write-only: never shown, never prefilled)
+and, read-only, for business objects and their versions."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.contrib import admin
 
 from integrations import services
 from integrations.kinds import KINDS
-from integrations.models import Connection
+from integrations.models import BusinessObject, BusinessObjectVersion, Connection
 from oneweb.errors import ApiError
 
 
@@ -79,3 +80,25 @@ class ConnectionAdmin(admin.ModelAdmin):
             f"{kind}: secrets {', '.join(names) or 'none'}" for kind, (_m, names) in KINDS.items()
         )
         return form
+
+
+class BusinessObjectVersionInline(admin.TabularInline):
+    model = BusinessObjectVersion
+    fields = ["version", "definition", "created_by", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False  # versions are immutable; new ones come through the API
+
+
+@admin.register(BusinessObject)
+class BusinessObjectAdmin(admin.ModelAdmin):
+    list_display = ["name", "title", "current_version", "updated_at"]
+    search_fields = ["name", "title"]
+    readonly_fields = ["name", "current_version", "created_by", "created_at", "updated_at"]
+    inlines = [BusinessObjectVersionInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # defined through the API / designer, which checks the definition

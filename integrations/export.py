@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from runtime import bundle, catalog
+from runtime import bundle, business_objects, catalog
 
 
 def _latest_definition(name: str) -> dict[str, Any]:
@@ -17,5 +17,42 @@ def _latest_definition(name: str) -> dict[str, Any]:
 
 
 def export_microflow(name: str) -> dict[str, Any]:
-    """The bundle of a microflow's latest version and its callees'; LookupError names a missing one."""
-    return bundle.collect(name, _latest_definition)
+    """The bundle of a microflow's latest version and its callees', with the business objects
+    their params use (and those refer to); LookupError names a missing microflow."""
+    data = bundle.collect(name, _latest_definition)
+    objects = _business_objects(data["microflows"])
+    if objects:
+        data["business_objects"] = objects
+    return data
+
+
+def _business_objects(definitions: list[dict[str, Any]]) -> dict[str, Any]:
+    from integrations.sources import get_business_object
+
+    pending = [(p["object"], p.get("object_version")) for d in definitions for p in d.get("params", [])
+               if p.get("object")]
+    found: dict[str, Any] = {}
+    while pending:
+        name, version = pending.pop()
+        if name in found:
+            continue
+        try:
+            spec = get_business_object(name, version)
+        except LookupError:
+            continue  # the run will report it, as the server would
+        found[name] = spec.model_dump(mode="json", exclude_none=True, exclude={"name"})
+        pending.extend((ref, None) for ref in _references(spec))
+    return found
+
+
+def _references(spec: business_objects.BusinessObjectSpec) -> list[str]:
+    names: list[str] = []
+    stack: list[business_objects.TypeSpec] = list(spec.fields)
+    while stack:
+        item = stack.pop()
+        if item.object:
+            names.append(item.object)
+        stack.extend(item.fields or [])
+        if item.items is not None:
+            stack.append(item.items)
+    return names

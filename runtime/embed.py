@@ -7,13 +7,15 @@
 
 No Django project, database, Redis or worker is needed: flows are compiled from plain
 definitions (a bundle from `python -m runtime export` or single files), `call`/`foreach`
-find each other inside the library, and connections come from the mapping given here
-(secret values may be {"env": "VAR"} to read them from the environment). Nodes that need
+find each other inside the library, business objects come from the bundle (or the
+mapping given), and connections from the mapping given here (secret values may be
+{"env": "VAR"} to read them from the environment). Nodes that need
 the server (`notify`, `email` without Django settings) fail with a clear node error.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Iterable, Mapping
@@ -22,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from runtime import bundle
+from runtime.business_objects import from_mapping as business_objects_provider
+from runtime.business_objects import using as business_objects_using
 from runtime.conf import setting
 from runtime.definition import CompiledFlow, compile_flow
 from runtime.engine import Runner, run_flow
@@ -69,10 +73,12 @@ class Library:
 
     def __init__(self, definitions: Iterable[dict[str, Any]] = (), *,
                  connections: Mapping[str, Mapping[str, Any]] | None = None,
+                 business_objects: Mapping[str, Mapping[str, Any]] | None = None,
                  budget: int | None = None, max_depth: int | None = None) -> None:
         self.flows: dict[str, CompiledFlow] = {}
         self.main: str | None = None
         self.connections = resolve_secrets(connections or {})
+        self.business_objects = business_objects_provider(business_objects) if business_objects else None
         self.budget = budget or int(setting("STEP_BUDGET"))
         self.max_depth = max_depth or int(setting("MAX_CALL_DEPTH"))
         for definition in definitions:
@@ -89,6 +95,8 @@ class Library:
     @classmethod
     def from_data(cls, data: Any, **options: Any) -> Library:
         main, definitions = bundle.split(data)
+        if isinstance(data, dict) and data.get("business_objects") and "business_objects" not in options:
+            options["business_objects"] = data["business_objects"]
         library = cls(definitions, **options)
         library.main = main
         return library
@@ -107,9 +115,12 @@ class Library:
         """Runs a flow (the main one by default). Raises LookupError for an unknown flow and
         runtime.params.InvalidInput for input that does not fit its params."""
         flow = self._load(name or self.main or "")
-        variables = check_input(flow.params, input)
-        runner = Runner(load=self._load, budget=self.budget, max_depth=self.max_depth)
-        with using(self.connections):
+        with contextlib.ExitStack() as scope:
+            scope.enter_context(using(self.connections))
+            if self.business_objects is not None:
+                scope.enter_context(business_objects_using(self.business_objects))
+            variables = check_input(flow.params, input)
+            runner = Runner(load=self._load, budget=self.budget, max_depth=self.max_depth)
             outcome = run_flow(flow, variables, runner)
         return Result(outcome.status, outcome.output, outcome.error, outcome.steps)
 

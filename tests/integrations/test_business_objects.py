@@ -131,3 +131,17 @@ def test_an_unknown_business_object_is_reported_as_invalid_input(api):
     response = api.post("/api/microflows/greet/run", {"input": {"customer": {"id": 1}}})
     assert response.status_code == 400
     assert "no business object named 'customer'" in response.json()["error"]["details"][0]["message"]
+
+
+def test_an_export_carries_the_business_objects_and_runs_embedded(api, defined):
+    from runtime.embed import Library
+
+    api.post("/api/microflows", GREET)
+    exported = api.get("/api/microflows/greet/bundle").json()
+    assert set(exported["business_objects"]) == {"customer", "address"}
+    library = Library.from_data(exported)
+    result = library.run(input={"customer": {"id": 1, "name": "Bo", "address": {"street": "s", "zip": "1"}}})
+    assert result.output == {"text": "Hello Bo (silver, NL)"}
+    with pytest.raises(InvalidInput) as caught:
+        library.run(input={"customer": {"id": 1, "name": "Bo", "address": {"zip": "1"}}})
+    assert caught.value.details[0]["field"] == "customer.address.street"
