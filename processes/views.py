@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -29,7 +31,9 @@ def task_page(request: HttpRequest, task_id: int) -> HttpResponse:
         task = _visible_task(request.user, task_id)
     except ApiError:
         raise Http404("No such task") from None
-    return render(request, "processes/task.html", {"task": task_detail(task), "outcomes_json": task.outcomes})
+    detail = task_detail(task)
+    detail["variables"] = {key: json.dumps(value, ensure_ascii=False) for key, value in detail["variables"].items()}
+    return render(request, "processes/task.html", {"task": detail})
 
 
 @login_required
@@ -51,7 +55,9 @@ def instance_page(request: HttpRequest, instance_id: str) -> HttpResponse:
         raise Http404("No such process instance") from None
     current = instance.current_nodes
     diagram = render_svg(instance.process_version.definition, current, _done_nodes(instance) - set(current))
-    return render(request, "processes/instance.html", {"instance": instance_detail(instance), "diagram": diagram,
+    detail = instance_detail(instance)
+    return render(request, "processes/instance.html", {"instance": detail, "diagram": diagram,
+                                                       "variables_json": json.dumps(detail["variables"], indent=2, ensure_ascii=False),
                                                        "can_cancel": instance.status == "running" and (
                                                            request.user.is_superuser or instance.started_by_id == request.user.id)})
 
