@@ -75,7 +75,7 @@ def _text(raw: BinaryIO, options: FormatOptions) -> io.TextIOWrapper:
 # --- reading ------------------------------------------------------------------------------
 
 
-def read_rows(raw: BinaryIO, options: FormatOptions, path: str) -> Iterator[Any]:
+def read_rows(raw: BinaryIO, options: FormatOptions) -> Iterator[Any]:
     if options.format == "csv":
         yield from _read_csv(_text(raw, options), options)
     elif options.format == "fixed":

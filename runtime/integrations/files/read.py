@@ -47,7 +47,7 @@ class FileReadExecutor(Executor):
         with full.open("rb") as raw:
             if formats.streams_rows(self.config):
                 max_rows = self.config.max_rows or int(setting("FILE_MAX_ROWS"))
-                value = formats.iter_limited(formats.read_rows(raw, self.config, relative),
+                value = formats.iter_limited(formats.read_rows(raw, self.config),
                                              self.config.start_row, max_rows, self.config.truncate)
             else:
                 value = formats.read_whole(raw, self.config)
