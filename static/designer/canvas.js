@@ -104,6 +104,30 @@ export class FlowCanvas {
       this.loading = false;
     }
     this.redrawAll();
+    this.titleEdges();
+  }
+
+  /** A tooltip on every connection saying how it is taken (port, condition, otherwise). */
+  titleEdges() {
+    for (const svg of this.container.querySelectorAll("svg.connection")) {
+      const to = svg.classList[1].replace("node_in_node-", "");
+      const from = svg.classList[2].replace("node_out_node-", "");
+      const fromNode = this.nodes.get(from);
+      if (!fromNode) continue;
+      const port = this.portsOf(fromNode.type)[Number(svg.classList[3].split("_")[1]) - 1];
+      const extras = this.edgeExtras.get(`${from}|${port}|${to}`) || {};
+      let text = port === "out" ? "" : port;
+      if (port === this.options.branchPort) text = extras.when === "otherwise" ? "otherwise" : extras.condition ? `if ${extras.condition}` : "no condition yet";
+      if (extras.label) text = text ? `${extras.label} (${text})` : extras.label;
+      let title = svg.querySelector("title");
+      if (!title) {
+        title = document.createElementNS("http://www.w3.org/2000/svg", "title");
+        svg.prepend(title);
+      }
+      title.textContent = text;
+      svg.classList.toggle("fc-edge-otherwise", extras.when === "otherwise");
+      svg.classList.toggle("fc-edge-error", port === "error");
+    }
   }
 
   /** Recompute every connection path: all layout reads first, then all writes. */
@@ -318,6 +342,7 @@ export class FlowCanvas {
   updateEdge(key, extras) {
     this.edgeExtras.set(key, { ...(this.edgeExtras.get(key) || {}), ...extras });
     for (const [k, v] of Object.entries(extras)) if (v === undefined || v === "") delete this.edgeExtras.get(key)[k];
+    this.titleEdges();
     this._changed("edge");
   }
 
@@ -383,6 +408,7 @@ export class FlowCanvas {
     } finally {
       this.loading = false;
     }
+    this.titleEdges();
     this.select([...renamed.values()]);
     this._changed("paste");
     return [...renamed.values()];
@@ -500,6 +526,7 @@ export class FlowCanvas {
           if (String(old.node) !== to) df.removeSingleConnection(from, old.node, c.output_class, old.output);
         }
       }
+      if (!this.loading) this.titleEdges();
       this._changed("connect");
     });
     df.on("connectionRemoved", (c) => {

@@ -98,7 +98,7 @@ export function schemaForm(schema, options) {
       };
       input.addEventListener("input", validate);
       input.addEventListener("change", () => { store(input.value); emit(); });
-      row.append(problem, server, help);
+      row.append(problem, server, help || "");
       root.append(row);
       if (input.value) validate();
       continue;
@@ -110,7 +110,7 @@ export function schemaForm(schema, options) {
         prop.enum.map((v) => el("option", { value: String(v), text: String(v) })));
       select.value = config[name] != null ? String(config[name]) : prop.default != null ? String(prop.default) : "";
       select.addEventListener("change", () => { store(select.value); emit(); });
-      row.append(select, problem, server, help);
+      row.append(select, problem, server, help || "");
       root.append(row);
       continue;
     }
@@ -133,7 +133,7 @@ export function schemaForm(schema, options) {
       };
       input.addEventListener("input", validate);
       input.addEventListener("change", () => { store(validate()); emit(); });
-      row.append(input, problem, server, help);
+      row.append(input, problem, server, help || "");
       root.append(row);
       continue;
     }
@@ -143,7 +143,7 @@ export function schemaForm(schema, options) {
       input.addEventListener("change", () => { config[name] = input.checked; emit(); });
       row.classList.add("sf-inline");
       row.prepend(input);
-      row.append(server, help);
+      row.append(server, help || "");
       root.append(row);
       continue;
     }
@@ -188,7 +188,7 @@ export function schemaForm(schema, options) {
       entries.forEach(([k, v]) => addRow(k, v));
       const add = el("button", { type: "button", class: "sf-add", onclick: () => addRow().focus() }, `+ ${prop.title || name} entry`);
       label.removeAttribute("for");
-      row.append(list, add, server, help);
+      row.append(list, add, server, help || "");
       root.append(row);
       continue;
     }
@@ -206,7 +206,7 @@ export function schemaForm(schema, options) {
         setProblem(name, "not valid JSON", problem);
       }
     });
-    row.append(area, problem, server, help);
+    row.append(area, problem, server, help || "");
     root.append(row);
   }
   if (!Object.keys(schema.properties || {}).length) root.append(el("p", { class: "muted", text: "This node has no settings." }));
