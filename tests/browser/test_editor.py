@@ -320,3 +320,32 @@ def test_a_shift_drag_box_selects_the_nodes_it_touches(signed_in, stack):
     assert sorted(page.evaluate("window.onewebEditor.canvas.selectedIds()")) == ["no", "ok"]
     expect(page.locator(".drawflow-node.fc-selected")).to_have_count(2)
     expect(page.locator("#panel-properties")).to_contain_text("2 nodes selected")
+
+
+def test_gateway_branches_round_trip_and_their_conditions_are_edited_on_the_edge(signed_in, stack):
+    page = signed_in
+    flow = {"name": unique("gateway"), "params": [{"name": "tier", "type": "string"}],
+            "nodes": [{"id": "start", "type": "start", "ui": {"x": 40, "y": 120}},
+                      {"id": "which", "type": "decision", "ui": {"x": 240, "y": 120}},
+                      {"id": "gold", "type": "end", "config": {"output": {"d": "0.1"}}, "ui": {"x": 480, "y": 20}},
+                      {"id": "silver", "type": "end", "config": {"output": {"d": "0.05"}}, "ui": {"x": 480, "y": 160}},
+                      {"id": "none", "type": "end", "config": {"output": {"d": "0.0"}}, "ui": {"x": 480, "y": 300}}],
+            "edges": [{"from": "start", "to": "which"},
+                      {"from": "which", "to": "gold", "condition": "tier == 'gold'"},
+                      {"from": "which", "to": "silver", "condition": "tier == 'silver'"},
+                      {"from": "which", "to": "none", "when": "otherwise"}]}
+    name = create_flow(stack, flow)
+    open_editor(page, stack, name)
+    assert definition(page)["edges"] == flow["edges"]
+
+    silver_df = page.evaluate("window.onewebEditor.canvas.byId.get('silver')")
+    page.locator(f"svg.connection.node_in_node-{silver_df} path.main-path").click(force=True)
+    condition = page.locator("#panel-properties [data-field=condition] textarea")
+    expect(condition).to_have_value("tier == 'silver'")
+    condition.fill("tier in ['silver', 'bronze']")
+    condition.press("Tab")
+    page.keyboard.press("Control+s")
+    expect(page.locator("#status")).to_have_text("Saved as version 2.")
+    stored = stack.call("GET", f"/api/microflows/{name}").json()["edges"]
+    assert [e.get("condition") or e.get("when") for e in stored] == [
+        None, "tier == 'gold'", "tier in ['silver', 'bronze']", "otherwise"]
