@@ -7,9 +7,11 @@ outside clients use), so the templates carry only the layout and the script tags
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
+
+from designer.models import Microflow
 
 
 @login_required
@@ -22,4 +24,6 @@ def microflow_list(request: HttpRequest) -> HttpResponse:
 @ensure_csrf_cookie
 def microflow_editor(request: HttpRequest, name: str) -> HttpResponse:
     # The name reaches the page through json_script (escaped); the editor loads the flow itself.
+    if not Microflow.objects.filter(name=name).exists():
+        raise Http404(f"There is no microflow named '{name}'.")
     return render(request, "designer/editor.html", {"flow_name": name})

@@ -62,9 +62,27 @@ async function start() {
       canvas.setNodeStatus(nodeId, last.status, steps.reduce((t, s) => t + (s.duration_ms || 0), 0));
     }
     canvas.fit();
+    if (run.status === "queued" || run.status === "running") follow(canvas);
   } else {
     $("#exec-canvas").append(el("p", { class: "muted", text: "The microflow no longer exists; the steps are below." }));
   }
+}
+
+/** A run still going: light nodes as they finish, then show the final record. */
+function follow(canvas) {
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  const socket = new WebSocket(`${scheme}://${location.host}/ws/executions/${encodeURIComponent(id)}/`);
+  socket.addEventListener("message", (message) => {
+    let event;
+    try { event = JSON.parse(message.data); } catch { return; }
+    if (event.type === "node.finished") canvas.setNodeStatus(event.node, event.status, event.duration_ms);
+    const done = event.type === "execution.finished"
+      || (event.type === "execution.state" && (event.status === "succeeded" || event.status === "failed"));
+    if (done) {
+      socket.close();
+      location.reload();
+    }
+  });
 }
 
 start()
