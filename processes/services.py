@@ -90,8 +90,16 @@ def delete_process(name: str) -> None:
 
 
 # --- instances -----------------------------------------------------------------------------------
-def _locked(instance_id: Any) -> ProcessInstance:
-    return ProcessInstance.objects.select_for_update().select_related("process", "process_version").get(id=instance_id)
+def _locked(instance_id: Any, skip_locked: bool = False) -> ProcessInstance | None:
+    """The instance with its row lock held until the transaction ends. With skip_locked (the
+    timer sweep, which holds several at once), None when someone else holds it now: the
+    sweep retries the row later instead of waiting, so two sweepers can never deadlock."""
+    # of=("self",): lock the instance row only, not the joined definition rows every instance shares.
+    rows = ProcessInstance.objects.select_for_update(skip_locked=skip_locked, of=("self",)).select_related(
+        "process", "process_version")
+    if skip_locked:
+        return rows.filter(id=instance_id).first()
+    return rows.get(id=instance_id)
 
 
 def _walker(instance: ProcessInstance, actor=None, clock: dt.datetime | None = None) -> Walker:
@@ -334,8 +342,8 @@ def fire_timer(timer_id: int, clock: dt.datetime, known: dict[str, Any] | None =
         if known is None:
             return False
     with transaction.atomic():
-        instance = _locked(known["instance_id"])
-        if not _claim_timer(timer_id):
+        instance = _locked(known["instance_id"], skip_locked=True)
+        if instance is None or not _claim_timer(timer_id):
             return False
         if instance.status != InstanceStatus.RUNNING:
             return True

@@ -370,3 +370,28 @@ def test_a_microflow_result_the_listener_missed_is_picked_up_by_the_sweep(api, p
     body = api.get(f"/api/process-instances/{instance}").json()
     assert body["status"] == "completed" and body["variables"]["calculated"] == {"y": 8}
     assert resume_missed_microflow_steps(timezone.now() + dt.timedelta(seconds=15)) == 0
+
+
+def test_a_timer_that_raises_is_marked_failed_and_the_others_still_fire(api, people, monkeypatch):
+    from processes import services
+    from processes.timers import fire_due
+
+    api.post("/api/processes", {"name": "nap", "nodes": [
+        {"id": "start", "type": "start"}, {"id": "t", "type": "timer", "config": {"duration": "PT1M"}},
+        {"id": "end", "type": "end"}], "edges": [{"from": "start", "to": "t"}, {"from": "t", "to": "end"}]})
+    instances = [start(api, "nap") for _ in range(3)]
+    bad = Timer.objects.get(instance_id=instances[1])
+    real = services.fire_timer
+
+    def flaky(timer_id, clock, known=None):
+        result = real(timer_id, clock, known)
+        if timer_id == bad.id:
+            raise RuntimeError("boom")
+        return result
+
+    monkeypatch.setattr(services, "fire_timer", flaky)
+    assert fire_due(timezone.now() + dt.timedelta(minutes=2)) == 2
+    bad.refresh_from_db()
+    assert bad.status == TimerStatus.FAILED and "boom" in bad.error
+    statuses = [ProcessInstance.objects.get(id=i).status for i in instances]
+    assert statuses == ["completed", "running", "completed"]  # the failed one's changes were rolled back
