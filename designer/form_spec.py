@@ -15,7 +15,6 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from pydantic import ValidationError as PydanticError
 
-from runtime import catalog
 from runtime.expressions import ExpressionError, compile_expression
 
 FieldType = Literal["text", "number", "integer", "date", "select", "checkbox", "textarea", "email"]
@@ -103,19 +102,25 @@ def parse_form(data: Any) -> FormSpec:
 
 
 def microflow_outline(name: str) -> dict[str, Any] | None:
-    """The params and possible output keys of a microflow's latest version, or None."""
-    try:
-        flow = catalog.latest(name)
-    except LookupError:
+    """The params and possible output keys of a microflow's latest saved version, or None.
+
+    Read from the stored definition (valid by construction) rather than the runtime's
+    compile cache: saving a form needs only names, and touches no run-time state."""
+    from designer.models import MicroflowVersion
+
+    definition = (MicroflowVersion.objects.filter(microflow__name=name).order_by("-version")
+                  .values_list("definition", flat=True).first())
+    if definition is None:
         return None
     outputs: list[str] = []
-    for node in flow.spec.nodes:
-        if node.type == "end":
-            for key in (node.config.get("output") or {}):
+    for node in definition.get("nodes", []):
+        if node.get("type") == "end":
+            for key in (node.get("config") or {}).get("output") or {}:
                 if key not in outputs:
                     outputs.append(key)
-    return {"params": [p.model_dump(include={"name", "type", "required"}) for p in flow.params],
-            "outputs": outputs}
+    params = [{"name": p["name"], "type": p.get("type", "any"), "required": bool(p.get("required"))}
+              for p in definition.get("params", [])]
+    return {"params": params, "outputs": outputs}
 
 
 def _processes_api():
