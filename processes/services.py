@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -325,12 +325,10 @@ def delegate_task(task_id: Any, user, assignee: Any) -> Task:
 
 # --- timers --------------------------------------------------------------------------------------
 def _claim_timer(timer_id: int) -> bool:
-    rows = Timer.objects.filter(id=timer_id, status=TimerStatus.PENDING)
-    if connection.vendor == "postgresql":
-        # Skip a row another sweeper is firing right now instead of queueing behind it.
-        if not rows.select_for_update(skip_locked=True).exists():
-            return False
-    return bool(rows.update(status=TimerStatus.FIRED, fired_at=timezone.now()))
+    """Pending -> fired, once. The caller holds the instance's lock, which every path that
+    touches this timer takes first, so the conditional UPDATE never waits on another sweeper."""
+    return bool(Timer.objects.filter(id=timer_id, status=TimerStatus.PENDING).update(
+        status=TimerStatus.FIRED, fired_at=timezone.now()))
 
 
 def fire_timer(timer_id: int, clock: dt.datetime, known: dict[str, Any] | None = None) -> bool:
@@ -341,7 +339,8 @@ def fire_timer(timer_id: int, clock: dt.datetime, known: dict[str, Any] | None =
         known = Timer.objects.filter(id=timer_id).values("instance_id", "kind", "node", "task_id").first()
         if known is None:
             return False
-    with transaction.atomic():
+    # No savepoint of its own: the sweep wraps each call in one (or this is the transaction).
+    with transaction.atomic(savepoint=False):
         instance = _locked(known["instance_id"], skip_locked=True)
         if instance is None or not _claim_timer(timer_id):
             return False
