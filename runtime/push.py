@@ -34,20 +34,34 @@ def watch_key(execution_id: Any) -> str:
     return f"{settings.RQ_QUEUE}:watch:{execution_id}"
 
 
-async def _drain(queue: asyncio.Queue) -> None:
-    layer = get_channel_layer()
-    while True:
-        item = await queue.get()
-        if item is None:
-            queue.task_done()
-            return
-        group, message = item
+async def _send_in_order(layer, group: str, messages: list[dict[str, Any]]) -> None:
+    for message in messages:
         try:
             await layer.group_send(group, message)
         except Exception:  # a lost push must never break a run; state is in the database
             pass
+
+
+async def _drain(queue: asyncio.Queue) -> None:
+    layer = get_channel_layer()
+    while True:
+        batch = [await queue.get()]
+        while not queue.empty():  # everything already waiting goes out together
+            batch.append(queue.get_nowait())
+        stopping = None in batch
+        by_group: dict[str, list[dict[str, Any]]] = {}
+        for item in batch:
+            if item is not None:
+                by_group.setdefault(item[0], []).append(item[1])
+        try:
+            # One group's messages keep their order; different groups (a run's watchers,
+            # its owner's notifications) are sent side by side instead of one after another.
+            await asyncio.gather(*(_send_in_order(layer, group, messages) for group, messages in by_group.items()))
         finally:
-            queue.task_done()
+            for _ in batch:
+                queue.task_done()
+        if stopping:
+            return
 
 
 def _run_loop() -> None:

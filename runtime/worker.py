@@ -12,7 +12,7 @@ import os
 import socket
 import threading
 
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, connections
 from django.utils import timezone
 from rq import SimpleWorker
 
@@ -53,10 +53,21 @@ class OneWebWorker(SimpleWorker):
     """A non-forking RQ worker that announces itself in the database."""
 
 
+def _keep_database_connections() -> None:
+    """A worker is one long-lived process running jobs one after another in one thread, so
+    it keeps its database connection between jobs instead of opening one per job (the
+    default CONN_MAX_AGE=0 made every job's close_old_connections() reconnect). A broken
+    connection is still dropped by close_old_connections() before the next job."""
+    for alias in connections:
+        if connections[alias].settings_dict.get("CONN_MAX_AGE") == 0:
+            connections[alias].settings_dict["CONN_MAX_AGE"] = None
+
+
 def run_worker(queue_name: str, burst: bool = False) -> None:
     import django_rq
 
     global _name
+    _keep_database_connections()
     _name = f"{socket.gethostname()}.{os.getpid()}"
     queue = django_rq.get_queue(queue_name)
     heartbeat = Heartbeat(_name)
