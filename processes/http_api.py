@@ -100,22 +100,22 @@ def start(request: HttpRequest, name: str, body: StartRequest = Body(None)):
 
 
 # --- instances -----------------------------------------------------------------------------
-def visible_instances(user):
-    rows = ProcessInstance.objects.select_related("process", "started_by")
-    if user.is_superuser:
-        return rows
+def may_see(user, instance: ProcessInstance) -> bool:
+    """Superusers, whoever started it, and whoever has (or had) a task in it."""
+    if user.is_superuser or instance.started_by_id == user.id:
+        return True
     groups = services.group_ids(user)
-    involved = Task.objects.filter(Q(assignee=user) | Q(completed_by=user) | Q(group_id__in=groups)).values("instance_id")
-    return rows.filter(Q(started_by=user) | Q(id__in=involved))
+    return Task.objects.filter(instance=instance).filter(
+        Q(assignee=user) | Q(completed_by=user) | Q(group_id__in=groups)).exists()
 
 
 def _instance(user, instance_id: str) -> ProcessInstance:
     try:
         key = uuid.UUID(str(instance_id))
-        found = visible_instances(user).filter(id=key).first()
+        found = ProcessInstance.objects.select_related("process", "started_by", "process_version").filter(id=key).first()
     except (ValueError, DjangoValidationError):
         found = None
-    if found is None:
+    if found is None or not may_see(user, found):
         raise not_found("The process instance")
     return found
 
