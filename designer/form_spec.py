@@ -120,7 +120,7 @@ def microflow_outline(name: str) -> dict[str, Any] | None:
                     outputs.append(key)
     params = [{"name": p["name"], "type": p.get("type", "any"), "required": bool(p.get("required"))}
               for p in definition.get("params", [])]
-    return {"params": params, "outputs": outputs}
+    return {"params": params, "outputs": sorted(outputs)}  # sorted: jsonb keeps no key order
 
 
 def _processes_api():
