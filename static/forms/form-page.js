@@ -139,7 +139,9 @@
       }
     } catch (exc) {
       if (timedOut) {
-        say(index, `No answer within ${seconds} s, so the page stopped waiting. The run may still finish; it will show in Executions.`, "error");
+        say(index, `No answer within ${seconds} s, so the page stopped waiting. The run may still finish; it will show in `, "error");
+        const history = el("a", { href: "/executions/" }, "Executions");
+        buttonParts[index].message.append(history, document.createTextNode("."));
       } else {
         say(index, "The server could not be reached.", "error");
       }
