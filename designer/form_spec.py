@@ -241,4 +241,10 @@ def check_form(data: Any) -> dict[str, Any]:
         _check_button(index, button, seen, details)
     if details:
         raise InvalidForm(details)
-    return spec.model_dump(exclude_none=True)
+    stored = spec.model_dump(exclude_none=True)
+    for button in stored["buttons"]:
+        if button.get("process"):  # a process button never waits: no blocking, no timeout
+            button.pop("blocking", None)
+            button.pop("timeout_s", None)
+            button.pop("output", None)
+    return stored

@@ -212,6 +212,8 @@ def test_a_process_button_starts_an_instance_and_never_waits(api, flows, django_
     assert response.status_code == 202, response.content
     body = response.json()
     assert body["status"] == "running" and body["url"]
+    assert api.get("/api/forms/calc-form").json()["buttons"][0] == {
+        "label": "Go", "process": "form-approval", "input": {"amount": "amount * 2"}}
     instance = api.get(f"/api/process-instances/{body['instance']}").json()
     assert instance["process"] == "form-approval" and instance["variables"]["amount"] == 10
 
