@@ -1,13 +1,14 @@
 """Finds and compiles microflows: each stored version is compiled once per process and cached.
 
-Stored versions are immutable and keyed by their row id (see designer/sources.py), so a
-run costs one small query for the (version, row id) pair, and a compile happens only the
-first time a process meets that row.
+Stored versions are immutable and keyed by an opaque key from the source (designer/sources.py:
+row id plus creation time, as SQLite may reuse a deleted row's id), so a run costs one small
+query for the version and key, and a compile happens only the first time a process meets it.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Hashable
 from importlib import import_module
 from threading import Lock
 from types import ModuleType
@@ -16,7 +17,7 @@ from runtime.conf import setting
 from runtime.definition import CompiledFlow, compile_flow
 
 CACHE_SIZE = 1024
-_cache: OrderedDict[int, CompiledFlow] = OrderedDict()
+_cache: OrderedDict[Hashable, CompiledFlow] = OrderedDict()
 _lock = Lock()
 
 
@@ -36,7 +37,7 @@ def compiled(name: str, version: int) -> CompiledFlow:
     return _compiled(key, version)
 
 
-def _compiled(key: int, version: int) -> CompiledFlow:
+def _compiled(key: Hashable, version: int) -> CompiledFlow:
     with _lock:
         flow = _cache.get(key)
         if flow is not None:
