@@ -10,6 +10,7 @@ from pydantic import ConfigDict, Field
 
 from oneweb.errors import ApiError, not_found
 from runtime import api as runtime
+from runtime import warm_threads
 from runtime.models import Execution, ExecutionStatus
 from runtime.nodes import registry
 
@@ -27,7 +28,7 @@ def _run(name: str, body: RunRequest, user, source: str) -> Status:
         if body.mode == "async":
             execution = runtime.run_async(name, body.input, user, source=source)
             return Status(202, {"id": str(execution.id), "status": execution.status})
-        execution = runtime.run_sync(name, body.input, user, source=source)
+        execution = warm_threads.call(lambda: runtime.run_sync(name, body.input, user, source=source))
     except runtime.UnknownMicroflow:
         raise not_found(f"The microflow '{name}'") from None
     except runtime.InvalidInput as exc:

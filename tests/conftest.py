@@ -109,3 +109,6 @@ def anonymous(client) -> JsonClient:
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Warm threads have their own database connections, which cannot see a test's open
+    # transaction; tests/runtime/test_warm_threads.py and the real stack exercise them.
+    settings.ONEWEB = {**settings.ONEWEB, "WARM_THREADS": 0}
