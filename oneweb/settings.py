@@ -78,7 +78,13 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------
 _database_url = env_str("DATABASE_URL")
 if _database_url:
-    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=600)}
+    # Under ASGI every request runs in a thread of its own, so per-thread persistent
+    # connections would leak; PostgreSQL gets a connection pool shared by the threads.
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=0)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1, "max_size": env_int("ONEWEB_DB_POOL", 20), "timeout": 30,
+        }
 else:
     DATABASES = {
         "default": {

@@ -3,7 +3,7 @@
 Under ASGI, Django runs each request in a thread of its own, so every request that touches
 the database opens a new connection (for SQLite: registering Django's functions and reading
 the schema again, ~1 ms of CPU). A sync run hands its work to one of these threads, which
-keeps its connection from run to run; the request thread itself, with a cached bearer
+keeps its SQLite connection from run to run (a pooled PostgreSQL one goes back to the pool); the request thread itself, with a cached bearer
 token, never touches the database. When every warm thread is busy (long `wait` nodes, or a
 flow whose `http` node calls this server back), the run simply executes in the request
 thread, so the pool can never deadlock or queue runs behind each other.
@@ -40,9 +40,11 @@ def _ensure_pool() -> tuple[ThreadPoolExecutor, threading.Semaphore]:
 
 
 def _keep_connections_healthy() -> None:
-    """After a database error the connection may be broken: drop it; otherwise keep it."""
+    """After a database error the connection may be broken: drop it; otherwise keep it.
+    A pooled connection (PostgreSQL) goes back to its pool, which already keeps it warm."""
     for connection in connections.all(initialized_only=True):
-        if connection.errors_occurred or connection.needs_rollback:
+        pooled = bool(connection.settings_dict.get("OPTIONS", {}).get("pool"))
+        if pooled or connection.errors_occurred or connection.needs_rollback:
             connection.close()
 
 

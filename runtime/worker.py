@@ -59,6 +59,8 @@ def _keep_database_connections() -> None:
     default CONN_MAX_AGE=0 made every job's close_old_connections() reconnect). A broken
     connection is still dropped by close_old_connections() before the next job."""
     for alias in connections:
+        if connections[alias].settings_dict.get("OPTIONS", {}).get("pool"):
+            continue  # a pooled connection is reused by the pool already
         if connections[alias].settings_dict.get("CONN_MAX_AGE") == 0:
             connections[alias].settings_dict["CONN_MAX_AGE"] = None
 
