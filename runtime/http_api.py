@@ -26,7 +26,7 @@ class RunRequest(Schema):
 def _run(name: str, body: RunRequest, user, source: str) -> Status:
     try:
         if body.mode == "async":
-            execution = runtime.run_async(name, body.input, user, source=source)
+            execution = warm_threads.call(lambda: runtime.run_async(name, body.input, user, source=source))
             return Status(202, {"id": str(execution.id), "status": execution.status})
         execution = warm_threads.call(lambda: runtime.run_sync(name, body.input, user, source=source))
     except runtime.UnknownMicroflow:
