@@ -10,42 +10,23 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from oneweb.versioned import DefinitionVersion, VersionedDefinition
+
 __all__ = ["Form", "FormVersion", "FormRecord"]
 
 
-class Form(models.Model):
-    name = models.SlugField(max_length=64, unique=True)
-    title = models.CharField(max_length=200, blank=True, default="")
-    current_version = models.PositiveIntegerField(default=1)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
+class Form(VersionedDefinition):
+    """Named, versioned definition (see oneweb.versioned)."""
 
 
-class FormVersion(models.Model):
+class FormVersion(DefinitionVersion):
     form = models.ForeignKey(Form, on_delete=models.CASCADE, related_name="versions")
-    version = models.PositiveIntegerField()
-    definition = models.JSONField()
-    comment = models.CharField(max_length=200, blank=True, default="")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
+
+    parent_field = "form"
 
     class Meta:
         ordering = ["form", "-version"]
         constraints = [models.UniqueConstraint(fields=["form", "version"], name="one_row_per_form_version")]
-
-    def __str__(self) -> str:
-        return f"{self.form.name} v{self.version}"
 
 
 class FormRecordQuerySet(models.QuerySet["FormRecord"]):

@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic import ValidationError as PydanticError
 
 from processes.durations import InvalidDuration, parse_duration
-from runtime.definition import Param
+from runtime.definition import EdgeSpec, Param
+from runtime.definition import NodeSpec as FlowNodeSpec
 from runtime.expressions import Expression
 from runtime.nodes.base import ExpressionCompiler
 
@@ -115,23 +116,10 @@ def node_types() -> list[dict[str, Any]]:
             for kind, config in NODE_CONFIGS.items()]
 
 
-class NodeSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class NodeSpec(FlowNodeSpec):
+    """A process node: its id must also be a variable name (a task's result is `<id>`)."""
+
     id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")]
-    type: str
-    title: str | None = Field(default=None, max_length=200)
-    config: dict[str, Any] = Field(default_factory=dict)
-    ui: dict[str, Any] = Field(default_factory=dict)
-
-
-class EdgeSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-    from_: str = Field(alias="from")
-    to: str
-    when: Literal["true", "false", "error", "otherwise"] | None = None
-    condition: str | None = None
-    label: str | None = Field(default=None, max_length=200)
-    ui: dict[str, Any] = Field(default_factory=dict)
 
 
 class ProcessSpec(BaseModel):

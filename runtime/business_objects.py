@@ -177,7 +177,7 @@ def _value(spec: TypeSpec, value: Any, path: str, details: list, depth: int, ver
         if spec.items is None:
             return value
         return [_value(spec.items, item, f"{path}[{index}]", details, depth + 1) for index, item in enumerate(value)]
-    if not _scalar_fits(kind, value):
+    if not scalar_fits(kind, value):
         _problem(details, path, f"must be of type {kind}")
         return value
     if spec.enum is not None and value not in spec.enum:
@@ -208,7 +208,8 @@ def _fields(fields: list[FieldSpec], value: dict, path: str, details: list, dept
     return cleaned
 
 
-def _scalar_fits(kind: str, value: Any) -> bool:
+def scalar_fits(kind: str, value: Any) -> bool:
+    """Whether a value fits a scalar type (also used for microflow params)."""
     if kind == "any":
         return True
     if kind == "string":

@@ -16,23 +16,11 @@ class InvalidInput(Exception):
 
 
 def _fits(kind: str, value: Any) -> bool:
-    if kind == "any":
-        return True
-    if kind == "string":
-        return isinstance(value, str)
-    if kind == "boolean":
-        return isinstance(value, bool)
-    if kind == "integer":
-        return (isinstance(value, int) and not isinstance(value, bool)) or (
-            isinstance(value, float) and value.is_integer()
-        )
-    if kind == "number":
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
     if kind == "object":
         return isinstance(value, dict)
     if kind == "array":
         return isinstance(value, list)
-    return False
+    return business_objects.scalar_fits(kind, value)
 
 
 def check_input(params: list[Param], given: Any) -> dict[str, Any]:
