@@ -225,6 +225,13 @@ def test_a_process_button_with_an_output_map_is_refused(api, flows):
     assert response.status_code == 400 and fields_of(response) == {"buttons[0].output"}
 
 
+def test_a_process_button_may_only_map_the_processes_params(api, flows):
+    assert api.post("/api/processes", approval()).status_code == 201
+    response = api.post("/api/forms", form(buttons=[{"label": "Go", "process": "form-approval",
+                                                     "input": {"amount": "amount", "colour": "'red'"}}]))
+    assert response.status_code == 400 and fields_of(response) == {"buttons[0].input.colour"}
+
+
 def test_records_are_saved_listed_updated_and_private(api, bob_api, flows):
     api.post("/api/forms", form())
     created = api.post("/api/forms/calc-form/records", {"values": {"amount": "12.5", "comment": "hi"}})
