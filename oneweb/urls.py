@@ -17,6 +17,7 @@ urlpatterns = [
     path("designer/", include("designer.urls")),
     path("executions/", include("runtime.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("demo/score", views.demo_score, name="demo-score"),
     path("bench/bare", csrf_exempt(views.bare_json), name="bench-bare"),
 ]

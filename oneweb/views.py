@@ -24,3 +24,16 @@ def demo_score(request: HttpRequest) -> JsonResponse:
     except ValueError:
         return JsonResponse({"error": {"code": "bad_request", "message": "amount must be a number", "details": []}}, status=400)
     return JsonResponse({"score": max(300, 850 - int(amount // 100))})
+
+
+FAVICON = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">'
+    '<rect width="16" height="16" rx="3" fill="#0f172a"/><circle cx="8" cy="8" r="4" fill="#2563eb"/></svg>'
+)
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on every page (the admin's too); answer with a small icon."""
+    response = HttpResponse(FAVICON, content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
