@@ -62,6 +62,9 @@ class FlowSpec(BaseModel):
     title: str = Field(default="", max_length=200)
     description: str = Field(default="", max_length=5000)
     params: list[Param] = Field(default_factory=list)
+    # Typed outputs (optional; empty = untyped): every end node's output keys must be declared
+    # here, and the engine checks the values at the end of a run like params check the input.
+    outputs: list[Param] = Field(default_factory=list)
     nodes: list[NodeSpec] = Field(max_length=MAX_NODES)
     edges: list[EdgeSpec] = Field(default_factory=list)
 
@@ -92,6 +95,7 @@ class CompiledFlow:
     start: str
     nodes: dict[str, CompiledNode]
     spec: FlowSpec
+    outputs: list[Param] = field(default_factory=list)
 
 
 def _detail(node: str | None, field_name: str | None, message: str, **extra: Any) -> dict[str, Any]:
@@ -129,14 +133,17 @@ def compile_flow(data: Any, version: int = 0) -> CompiledFlow:
     details: list[dict[str, Any]] = []
     types = registry()
 
-    seen_params: set[str] = set()
-    for param in spec.params:
-        if param.name in seen_params:
-            details.append(_detail(None, f"params.{param.name}", "param names must be unique"))
-        seen_params.add(param.name)
-        if param.object is not None and param.type not in ("object", "array"):
-            details.append(_detail(None, f"params.{param.name}",
-                                   "a param with a business object is of type object (or array, for a list)"))
+    for section, items in (("params", spec.params), ("outputs", spec.outputs)):
+        seen_names: set[str] = set()
+        for param in items:
+            if param.name in seen_names:
+                details.append(_detail(None, f"{section}.{param.name}", f"{section[:-1]} names must be unique"))
+            seen_names.add(param.name)
+            if param.object is not None and param.type not in ("object", "array"):
+                details.append(_detail(None, f"{section}.{param.name}",
+                                       f"a {section[:-1]} with a business object is of type object "
+                                       "(or array, for a list)"))
+    declared = {output.name for output in spec.outputs}
 
     nodes: dict[str, CompiledNode] = {}
     starts = []
@@ -162,6 +169,10 @@ def compile_flow(data: Any, version: int = 0) -> CompiledFlow:
         for problem in compiler.errors:
             details.append({"node": node.id, **problem})
         nodes[node.id] = CompiledNode(id=node.id, type=node.type, executor=executor)
+        if declared and node.type == "end":
+            for key in getattr(config, "output", None) or {}:
+                if key not in declared:
+                    details.append(_detail(node.id, f"output.{key}", f"'{key}' is not a declared output of this microflow"))
 
     if not starts:
         details.append(_detail(None, None, "a flow needs exactly one start node; it has none"))
@@ -173,7 +184,7 @@ def compile_flow(data: Any, version: int = 0) -> CompiledFlow:
     _wire(spec, nodes, known_ids, details)
     if details:
         raise InvalidFlow(details)
-    return CompiledFlow(spec.name, version, spec.params, starts[0], nodes, spec)
+    return CompiledFlow(spec.name, version, spec.params, starts[0], nodes, spec, spec.outputs)
 
 
 def _wire(spec: FlowSpec, nodes: dict[str, CompiledNode], known: set[str], details: list) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 from runtime.definition import CompiledFlow, CompiledNode
 from runtime.nodes.base import NodeFailure
 from runtime.nodes.decision import EDGE_CONDITIONS
-from runtime.params import InvalidInput, check_input
+from runtime.params import InvalidInput, InvalidOutput, check_input, check_output
 
 SUCCEEDED = "succeeded"
 FAILED = "failed"
@@ -136,9 +136,17 @@ def run_flow(
         error = None
         try:
             port = node.executor.run(ctx)
-            next_id = None if ctx.finished else _follow(node, port, ctx)
+            if ctx.finished:
+                next_id = None
+                if flow.outputs:  # typed outputs only: untyped flows pay nothing here
+                    ctx.output = check_output(flow.outputs, ctx.output or {})
+            else:
+                next_id = _follow(node, port, ctx)
         except NodeFailure as failure:
             error = {"code": failure.code, "message": failure.message, "node": node.id}
+        except InvalidOutput as exc:
+            error = {"code": "invalid_output", "message": f"the output does not fit the declared outputs: {exc}",
+                     "node": node.id, "details": exc.details}
         except BudgetExceeded:
             return _failed(ctx, steps, "step_budget_exceeded",
                            f"the run took more than {runner.budget} steps", node.id)
@@ -159,7 +167,7 @@ def run_flow(
             if observer is not None:
                 observer(step)
         if error is not None:
-            if node.on_error is None:
+            if node.on_error is None or error["code"] == "invalid_output":  # the flow's own fault
                 return Outcome(FAILED, None, error, steps, ctx.variables)
             ctx.variables["error"] = error
             next_id = node.on_error

@@ -1,5 +1,6 @@
-"""Checks a run's input against the flow's params (types, required, unknown names, and the
-fields of business objects, reported with their paths)."""
+"""Checks a run's input against the flow's params, and a run's output against its declared
+outputs (types, required, unknown names, and the fields of business objects, reported with
+their paths)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,10 @@ class InvalidInput(Exception):
     def __init__(self, details: list[dict[str, Any]]) -> None:
         super().__init__("; ".join(d["message"] for d in details))
         self.details = details
+
+
+class InvalidOutput(InvalidInput):
+    """An end node's output does not fit the flow's declared outputs (the flow's own fault)."""
 
 
 def _fits(kind: str, value: Any) -> bool:
@@ -29,11 +34,27 @@ def check_input(params: list[Param], given: Any) -> dict[str, Any]:
         given = {}
     if not isinstance(given, dict):
         raise InvalidInput([{"field": None, "message": "input must be a JSON object"}])
+    details, variables = _check(params, given, "param", fill=True)
+    if details:
+        raise InvalidInput(details)
+    return variables
+
+
+def check_output(outputs: list[Param], given: dict[str, Any]) -> dict[str, Any]:
+    """Returns the output with business-object defaults applied, or raises InvalidOutput."""
+    details, values = _check(outputs, given, "declared output", fill=False)
+    if details:
+        raise InvalidOutput(details)
+    return values
+
+
+def _check(params: list[Param], given: dict[str, Any], what: str,
+           *, fill: bool) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     details: list[dict[str, Any]] = []
     known = {p.name for p in params}
     for name in given:
         if name not in known:
-            details.append({"field": name, "message": f"'{name}' is not a param of this microflow"})
+            details.append({"field": name, "message": f"'{name}' is not a {what} of this microflow"})
     variables: dict[str, Any] = {}
     for param in params:
         if param.name in given and given[param.name] is not None:
@@ -52,8 +73,8 @@ def check_input(params: list[Param], given: Any) -> dict[str, Any]:
             variables[param.name] = value
         elif param.required:
             details.append({"field": param.name, "message": f"'{param.name}' is required"})
-        else:
+        elif fill or param.default is not None:
             variables[param.name] = param.default
-    if details:
-        raise InvalidInput(details)
-    return variables
+        elif param.name in given:
+            variables[param.name] = None
+    return details, variables
