@@ -1,6 +1,7 @@
 // OneWeb microflow editor page: palette, canvas, properties, params, save, versions, test run.
 //
 // Talks to the JSON API only (/api/node-types, /api/microflows/..., /api/expressions/check,
+// /api/business-objects (param types, variable-path hints), /api/connections (pickers),
 // /api/executions/..., the /ws/executions/{id}/ socket) and to the canvas adapter; never to
 // Drawflow. Every user string reaches the page through el()/textContent.
 
@@ -11,6 +12,8 @@ import { UndoStack } from "./undo.js";
 
 const PARAM_TYPES = ["string", "number", "integer", "boolean", "object", "array", "any"];
 const BRANCH = "branch";
+const VARIABLES_LIST = "oneweb-variables"; // a <datalist> of the flow's variable paths
+const OBJECT_DEPTH = 5; // nested business objects expanded into variable paths
 const CLIPBOARD_KEY = "oneweb.flow-clipboard";
 
 const $ = (selector) => document.querySelector(selector);
@@ -26,18 +29,28 @@ class Editor {
     this.flowErrors = [];
     this.steps = new Map(); // node id -> [step] of the last test run
     this.microflows = [];
+    this.objects = []; // business object names
+    this.connections = []; // [{name, kind}]
+    this.objectDefs = new Map(); // "name@version" -> Promise of the definition (or null)
+    this.variablePaths = [];
+    this.variablesRun = 0;
     this.checks = new Map(); // expression text -> Promise of its check
     this.undo = new UndoStack(100);
   }
 
   async start() {
-    const [types, flow, list] = await Promise.all([
+    const [types, flow, list, objects, connections] = await Promise.all([
       api("GET", "/api/node-types"),
       api("GET", `/api/microflows/${encodeURIComponent(this.name)}`),
       api("GET", "/api/microflows"),
+      api("GET", "/api/business-objects").then((r) => r.body.items.map((o) => o.name), () => []),
+      api("GET", "/api/connections").then((r) => r.body.items.map((c) => ({ name: c.name, kind: c.kind })), () => []),
     ]);
     this.types = types.body;
     this.microflows = list.body.items.map((m) => m.name);
+    this.objects = objects;
+    this.connections = connections;
+    document.body.append(el("datalist", { id: VARIABLES_LIST }));
     this.canvas = new FlowCanvas($("#canvas"), {
       types: this.types,
       branchPort: BRANCH,
@@ -52,6 +65,7 @@ class Editor {
     this.wireVersions();
     this.loadDefinition(flow.body);
     $("#run-input").value = pretty(this.sampleInput());
+    await this.refreshVariables();
     this.undo.reset(this.snapshot());
     this.canvas.fit();
     document.body.dataset.readyAt = String(performance.now());
@@ -442,6 +456,9 @@ class Editor {
       const form = schemaForm(type.config_schema, {
         value: node.config,
         microflows: this.microflows,
+        connections: this.connections,
+        variables: () => this.variablePaths,
+        variablesList: VARIABLES_LIST,
         serverErrors,
         checkExpression: (text) => this.checkExpression(text),
         onChange: (config) => this.canvas.updateNode(node.id, { config }),
@@ -508,11 +525,30 @@ class Editor {
         this.changed("params");
       };
       const name = el("input", { type: "text", class: "param-name", value: param.name, "aria-label": `Param ${index + 1} name`, spellcheck: "false", disabled: readOnly });
-      name.addEventListener("change", () => update({ name: name.value.trim() }));
+      name.addEventListener("change", () => { update({ name: name.value.trim() }); this.refreshVariables(); });
       const type = el("select", { class: "param-type", "aria-label": `Param ${index + 1} type`, disabled: readOnly },
         PARAM_TYPES.map((t) => el("option", { value: t, text: t })));
       type.value = param.type || "any";
-      type.addEventListener("change", () => update({ type: type.value }));
+      const objectNames = [...new Set([...this.objects, ...(param.object ? [param.object] : [])])];
+      const objectSelect = el("select", { class: "param-object", "aria-label": `Param ${index + 1} business object`, disabled: readOnly },
+        el("option", { value: "", text: "— no business object" }),
+        objectNames.map((n) => el("option", { value: n, text: n })));
+      objectSelect.value = param.object || "";
+      type.addEventListener("change", () => {
+        const typed = type.value === "object" || type.value === "array";
+        if (!typed) objectSelect.value = "";
+        update(typed ? { type: type.value } : { type: type.value, object: undefined, object_version: undefined });
+        this.refreshVariables();
+      });
+      objectSelect.addEventListener("change", () => {
+        if (!objectSelect.value) {
+          update({ object: undefined, object_version: undefined });
+        } else {
+          type.value = type.value === "array" ? "array" : "object";
+          update({ type: type.value, object: objectSelect.value, object_version: undefined });
+        }
+        this.refreshVariables();
+      });
       const required = el("input", { type: "checkbox", class: "param-required", checked: param.required, "aria-label": `Param ${index + 1} required`, disabled: readOnly });
       required.addEventListener("change", () => update({ required: required.checked }));
       const fallback = el("input", { type: "text", class: "param-default", value: param.default === undefined || param.default === null ? "" : JSON.stringify(param.default), placeholder: "default (JSON)", "aria-label": `Param ${index + 1} default`, disabled: readOnly });
@@ -522,9 +558,54 @@ class Editor {
       });
       const remove = el("button", { type: "button", class: "icon", "aria-label": `Remove param ${param.name}`, title: "Remove", disabled: readOnly,
         onclick: () => { this.flow.params = (this.flow.params || []).filter((_, i) => i !== index); this.renderFlowPanel(); this.changed("params"); } }, "×");
-      params.append(el("div", { class: "param-row" }, name, type, el("label", { class: "inline" }, required, " required"), fallback, remove));
+      params.append(el("div", { class: "param-row" }, name, type, el("label", { class: "inline" }, required, " required"), objectSelect, fallback, remove));
     });
     $("#btn-add-param").disabled = readOnly;
+    this.refreshVariables();
+  }
+
+  // --- variable paths: the params and the fields of their business objects ----------------
+  async refreshVariables() {
+    const run = ++this.variablesRun;
+    const paths = [];
+    for (const param of this.flow.params || []) {
+      if (!param.name) continue;
+      paths.push(param.name);
+      if (param.object) {
+        const prefix = param.type === "array" ? `${param.name}[0]` : param.name;
+        await this.objectPaths(param.object, param.object_version, prefix, paths, 0);
+      }
+    }
+    if (run !== this.variablesRun) return; // a later refresh is under way
+    this.variablePaths = paths;
+    const list = document.getElementById(VARIABLES_LIST);
+    if (list) clear(list).append(...paths.map((path) => el("option", { value: path })));
+  }
+
+  objectDefinition(name, version) {
+    const key = `${name}@${version || ""}`;
+    if (!this.objectDefs.has(key)) {
+      const path = `/api/business-objects/${encodeURIComponent(name)}${version ? `/versions/${Number(version)}` : ""}`;
+      this.objectDefs.set(key, api("GET", path).then((r) => r.body, () => null));
+    }
+    return this.objectDefs.get(key);
+  }
+
+  async objectPaths(name, version, prefix, paths, depth) {
+    if (depth >= OBJECT_DEPTH) return;
+    const definition = await this.objectDefinition(name, version);
+    if (definition) await this.fieldPaths(definition.fields || [], prefix, paths, depth);
+  }
+
+  async fieldPaths(fields, prefix, paths, depth) {
+    for (const field of fields) {
+      const path = `${prefix}.${field.name}`;
+      paths.push(path);
+      const inner = field.type === "array" ? field.items || {} : field;
+      const at = field.type === "array" ? `${path}[0]` : path;
+      if (inner.object) await this.objectPaths(inner.object, inner.object_version, at, paths, depth + 1);
+      else if (Array.isArray(inner.fields) && depth + 1 < OBJECT_DEPTH) await this.fieldPaths(inner.fields, at, paths, depth + 1);
+    }
   }
 
   addParam() {

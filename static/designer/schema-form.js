@@ -1,12 +1,13 @@
 // OneWeb designer: a property form generated from a node type's config JSON Schema.
 //
 // Handles what the pydantic node configs produce: strings (with `format` hints "cel",
-// "javascript", "microflow"), enums, numbers, booleans, nullable anyOf, and maps of
+// "javascript", "microflow", "connection" — a select of /api/connections names), enums, numbers, booleans, nullable anyOf, and maps of
 // expressions ("cel-map"); anything else is edited as JSON. Inline validation follows
 // the schema (required, pattern, minimum/maximum); CEL fields are checked by the server
-// as you type. Empty optional fields are left out of the config.
+// as you type, and offer the flow's variable paths (params and their business-object
+// fields) as hints. Empty optional fields are left out of the config.
 
-import { el } from "./api.js";
+import { clear, el } from "./api.js";
 
 function unwrap(schema) {
   // pydantic writes Optional[X] as anyOf [X, null]
@@ -20,6 +21,7 @@ function unwrap(schema) {
 function kindOf(schema) {
   if (schema.format === "cel-map" || (schema.type === "object" && schema.additionalProperties && schema.additionalProperties.format === "cel")) return "cel-map";
   if (schema.enum) return "enum";
+  if (schema.type === "string" && schema.format === "connection") return "connection";
   if (schema.type === "string" && schema.format === "cel") return "cel";
   if (schema.type === "string" && schema.format === "javascript") return "javascript";
   if (schema.type === "string" && schema.format === "microflow") return "microflow";
@@ -33,9 +35,34 @@ let uid = 0;
 
 /**
  * Build the form. `options`: value (config), onChange(config), checkExpression(text) ->
- * Promise<{ok, errors}>, microflows (names for pickers), serverErrors (Map field -> [messages]).
+ * Promise<{ok, errors}>, microflows (names for pickers), connections ([{name, kind}] for
+ * "connection" fields), variables (() -> variable paths, offered as hints on CEL fields),
+ * variablesList (the id of a <datalist> of those paths), serverErrors (Map field -> [messages]).
  * Returns {element, validate()} where validate() answers the number of inline problems.
  */
+/** A collapsed "Variables" list under a CEL field: filled when opened (so it shows the
+ * current paths); a click inserts the path at the cursor. */
+function variableHints(input, variables) {
+  const box = el("div", { class: "sf-vars-list" });
+  const hints = el("details", { class: "sf-vars" }, el("summary", { text: "Variables" }), box);
+  hints.addEventListener("toggle", () => {
+    if (!hints.open) return;
+    clear(box);
+    const paths = variables();
+    if (!paths.length) box.append(el("span", { class: "muted", text: "no params yet" }));
+    for (const path of paths) {
+      box.append(el("button", { type: "button", class: "sf-var", text: path, onclick: () => {
+        const at = input.selectionStart ?? input.value.length;
+        input.value = input.value.slice(0, at) + path + input.value.slice(input.selectionEnd ?? at);
+        input.focus();
+        input.dispatchEvent(new Event("input"));
+        input.dispatchEvent(new Event("change"));
+      } }));
+    }
+  });
+  return hints;
+}
+
 export function schemaForm(schema, options) {
   const config = { ...(options.value || {}) };
   const required = new Set(schema.required || []);
@@ -82,6 +109,7 @@ export function schemaForm(schema, options) {
       } else {
         row.append(input);
       }
+      if (kind === "cel" && options.variables) row.append(variableHints(input, options.variables));
       const validate = () => {
         const value = input.value;
         const message = checkRequired(value) || checkPattern(value);
@@ -110,6 +138,21 @@ export function schemaForm(schema, options) {
         prop.enum.map((v) => el("option", { value: String(v), text: String(v) })));
       select.value = config[name] != null ? String(config[name]) : prop.default != null ? String(prop.default) : "";
       select.addEventListener("change", () => { store(select.value); emit(); });
+      row.append(select, problem, server, help || "");
+      root.append(row);
+      continue;
+    }
+
+    if (kind === "connection") {
+      const known = options.connections || [];
+      const current = config[name] == null ? "" : String(config[name]);
+      const select = el("select", { id, class: "sf-input sf-connection" },
+        el("option", { value: "", text: required.has(name) ? "— pick a connection" : "— none" }),
+        known.map((c) => el("option", { value: c.name, text: c.kind ? `${c.name} (${c.kind})` : c.name })),
+        current && !known.some((c) => c.name === current) ? el("option", { value: current, text: `${current} (unknown)` }) : null);
+      select.value = current;
+      const validate = () => setProblem(name, checkRequired(select.value), problem);
+      select.addEventListener("change", () => { validate(); store(select.value); emit(); });
       row.append(select, problem, server, help || "");
       root.append(row);
       continue;
@@ -163,7 +206,7 @@ export function schemaForm(schema, options) {
       const addRow = (key = "", value = "") => {
         const rowProblem = el("div", { class: "sf-problem", role: "alert", hidden: true });
         const keyInput = el("input", { type: "text", class: "sf-key", value: key, "aria-label": `${prop.title || name} name`, placeholder: "name", spellcheck: "false" });
-        const valueInput = el("input", { type: "text", class: "sf-value sf-code", value, "aria-label": `${prop.title || name} expression`, placeholder: "expression", spellcheck: "false" });
+        const valueInput = el("input", { type: "text", class: "sf-value sf-code", value, "aria-label": `${prop.title || name} expression`, placeholder: "expression", spellcheck: "false", list: options.variablesList || null });
         const problemKey = `${name}.${entries.length}.${uid++}`;
         const check = () => {
           const source = valueInput.value;
