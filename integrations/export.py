@@ -18,7 +18,7 @@ def _latest_definition(name: str) -> dict[str, Any]:
 
 def export_microflow(name: str) -> dict[str, Any]:
     """The bundle of a microflow's latest version and its callees', with the business objects
-    their params use (and those refer to); LookupError names a missing microflow."""
+    their params and outputs use (and those refer to); LookupError names a missing microflow."""
     data = bundle.collect(name, _latest_definition)
     objects = _business_objects(data["microflows"])
     if objects:
@@ -29,8 +29,8 @@ def export_microflow(name: str) -> dict[str, Any]:
 def _business_objects(definitions: list[dict[str, Any]]) -> dict[str, Any]:
     from integrations.sources import get_business_object
 
-    pending = [(p["object"], p.get("object_version")) for d in definitions for p in d.get("params", [])
-               if p.get("object")]
+    pending = [(p["object"], p.get("object_version")) for d in definitions
+               for p in [*d.get("params", []), *d.get("outputs", [])] if p.get("object")]
     found: dict[str, Any] = {}
     while pending:
         name, version = pending.pop()

@@ -97,3 +97,18 @@ def test_over_the_api_save_time_and_run_time(api):
     error = failed.json()["error"]
     assert error["code"] == "invalid_output" and "customer.id" in error["message"]
     assert api.get("/api/microflows/typed").json()["outputs"][0]["object"] == "customer"
+
+
+@pytest.mark.django_db
+def test_an_export_carries_the_business_objects_of_the_outputs_and_checks_them_embedded(api):
+    from runtime.embed import Library
+
+    assert api.post("/api/business-objects", ADDRESS).status_code == 201
+    assert api.post("/api/business-objects", CUSTOMER).status_code == 201
+    assert api.post("/api/microflows", typed({"customer": "c"})).status_code == 201
+    exported = api.get("/api/microflows/typed/bundle").json()
+    assert set(exported["business_objects"]) == {"customer", "address"}
+    library = Library.from_data(exported)
+    assert library.run(input={"c": {"id": 1, "name": "Bo"}}).output["customer"]["tier"] == "silver"
+    failed = library.run(input={"c": {"id": 1}})
+    assert failed.status == "failed" and failed.error["details"][0]["field"] == "customer.name"
