@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from runtime import catalog, push
@@ -135,7 +136,7 @@ def execute_queued(execution_id: Any, worker: str = "") -> Execution | None:
     """Runs a queued execution exactly once (the worker side of run_async)."""
     now = timezone.now()
     claimed = Execution.objects.filter(id=execution_id, status=ExecutionStatus.QUEUED).update(
-        status=ExecutionStatus.RUNNING, worker=worker, started_at=now
+        status=ExecutionStatus.RUNNING, worker=worker, started_at=now, attempts=F("attempts") + 1
     )
     if not claimed:
         return None
@@ -188,6 +189,17 @@ def announce_finished(execution: Execution) -> None:
             import_string(listener)(execution)
         except Exception:  # one listener's bug must not lose the others or the run
             logging.getLogger(__name__).exception("execution listener %s failed", listener)
+
+
+def requeue_lost_execution(execution: Execution) -> bool:
+    """Puts a run whose worker died back in the queue; True if this call did it."""
+    changed = Execution.objects.filter(id=execution.id, status=ExecutionStatus.RUNNING,
+                                       worker=execution.worker).update(
+        status=ExecutionStatus.QUEUED, worker="", started_at=None,
+    )
+    if changed:
+        transaction.on_commit(lambda: enqueue(execution.id))
+    return bool(changed)
 
 
 def fail_execution(execution: Execution, code: str, message: str) -> bool:

@@ -65,6 +65,9 @@ class FlowSpec(BaseModel):
     # Typed outputs (optional; empty = untyped): every end node's output keys must be declared
     # here, and the engine checks the values at the end of a run like params check the input.
     outputs: list[Param] = Field(default_factory=list)
+    # How many times an async run is queued again when the worker running it dies (0: it
+    # fails with `worker_lost`). Only for flows that are safe to run again from the start.
+    retry_on_worker_loss: int = Field(default=0, ge=0, le=5)
     nodes: list[NodeSpec] = Field(max_length=MAX_NODES)
     edges: list[EdgeSpec] = Field(default_factory=list)
 

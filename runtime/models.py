@@ -44,6 +44,7 @@ class Execution(models.Model):
     )
     source = models.CharField(max_length=64, blank=True, default="", help_text="what started it: api, form:<name>, process:<id>")
     worker = models.CharField(max_length=128, blank=True, default="")
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="how many times a worker started it")
     created_at = models.DateTimeField(db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -78,6 +79,7 @@ class Execution(models.Model):
             "steps": self.steps,
             "source": self.source,
             "worker": self.worker or None,
+            "attempts": self.attempts,
             "duration_ms": self.duration_ms,
             "created_by": self.created_by.get_username() if self.created_by_id and self.created_by else None,
             "created_at": _iso(self.created_at),

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from runtime import api
+from runtime import api, catalog
 from runtime.conf import setting
 from runtime.models import Execution, ExecutionMode, ExecutionStatus, WorkerHeartbeat
 
@@ -19,27 +19,39 @@ log = logging.getLogger(__name__)
 
 
 def reap_lost_executions() -> int:
-    """Fails `running` async runs whose worker stopped sending heartbeats."""
+    """Handles `running` async runs whose worker stopped sending heartbeats: queued again
+    while the flow's `retry_on_worker_loss` allows, else failed with `worker_lost`."""
     cutoff = timezone.now() - timedelta(seconds=setting("WORKER_LOST_AFTER_S"))
     alive = set(WorkerHeartbeat.objects.filter(seen_at__gte=cutoff).values_list("name", flat=True))
     reaped = 0
     running = Execution.objects.filter(status=ExecutionStatus.RUNNING, mode=ExecutionMode.ASYNC)
-    for execution in running.only("id", "worker", "started_at", "created_by_id", "mode", "microflow", "source"):
+    fields = ("id", "worker", "started_at", "created_by_id", "mode", "microflow", "version", "source", "attempts")
+    for execution in running.only(*fields):
         if execution.worker in alive:
             continue
         if execution.started_at and execution.started_at > cutoff:
             continue  # give a just-started worker time for its first heartbeat
         try:
-            if api.fail_execution(
-                execution, "worker_lost",
-                f"The worker running this execution ({execution.worker or 'unknown'}) stopped "
-                "before the run finished.",
-            ):
-                reaped += 1
+            if max(execution.attempts, 1) <= _retries(execution):  # rows from before attempts count as 1
+                handled = api.requeue_lost_execution(execution)
+            else:
+                handled = api.fail_execution(
+                    execution, "worker_lost",
+                    f"The worker running this execution ({execution.worker or 'unknown'}) stopped "
+                    "before the run finished.",
+                )
+            reaped += int(handled)
         except Exception:
-            log.exception("could not mark execution %s as lost", execution.id)
+            log.exception("could not handle lost execution %s", execution.id)
     WorkerHeartbeat.objects.filter(seen_at__lt=cutoff - timedelta(minutes=10)).delete()
     return reaped
+
+
+def _retries(execution: Execution) -> int:
+    try:
+        return catalog.compiled(execution.microflow, execution.version).spec.retry_on_worker_loss
+    except Exception:  # a deleted or no longer valid version: nothing to retry with
+        return 0
 
 
 def requeue_orphaned_executions() -> int:

@@ -172,3 +172,17 @@ def test_a_flow_that_loops_forever_hits_the_step_budget(stack):
     assert response.json()["error"]["code"] == "step_budget_exceeded"
     execution_id = stack.call("POST", "/api/microflows/e2e-loop/run", {"input": {}, "mode": "async"}).json()["id"]
     assert stack.wait_for(execution_id, {"failed"})["error"]["code"] == "step_budget_exceeded"
+
+
+def test_a_flow_that_allows_it_is_run_again_after_its_worker_is_killed(stack):
+    flow = linear("e2e-retry", [
+        {"id": "pause", "type": "wait", "config": {"seconds": 2}},
+        {"id": "end", "type": "end", "config": {"output": {"done": "true"}}},
+    ])
+    save(stack, {**flow, "retry_on_worker_loss": 1})
+    execution_id = stack.call("POST", "/api/microflows/e2e-retry/run", {"input": {}, "mode": "async"}).json()["id"]
+    running = stack.wait_for(execution_id, {"running"})
+    os.kill(int(running["worker"].rsplit(".", 1)[1]), signal.SIGKILL)
+    finished = stack.wait_for(execution_id, {"succeeded", "failed"}, timeout=60)
+    assert finished["status"] == "succeeded" and finished["output"] == {"done": True}
+    assert finished["attempts"] == 2 and finished["worker"] != running["worker"]

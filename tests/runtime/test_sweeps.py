@@ -59,3 +59,35 @@ def test_a_queued_run_whose_job_vanished_is_enqueued_again_and_then_runs(admin_a
 def test_a_run_is_executed_at_most_once():
     execution = _execution("succeeded")
     assert api.execute_queued(execution.id, worker="w") is None
+
+
+def _lost_run_of(api_client, retries: int) -> Execution:
+    flow = {**CREDIT_CHECK, "retry_on_worker_loss": retries}
+    assert api_client.post("/api/microflows", flow).status_code == 201
+    WorkerHeartbeat.objects.create(name="gone.9", pid=9, host="h", seen_at=timezone.now() - timedelta(minutes=1))
+    return _execution("running", worker="gone.9")
+
+
+def test_a_flow_that_allows_it_is_queued_again_when_its_worker_dies(admin_api):
+    lost = _lost_run_of(admin_api, retries=1)
+    Execution.objects.filter(id=lost.id).update(attempts=1)
+    assert sweeps.reap_lost_executions() == 1
+    lost.refresh_from_db()
+    assert lost.status == "queued" and lost.worker == "" and lost.error is None
+    assert Job.exists(str(lost.id), connection=api._queue().connection)
+    run_worker(settings.RQ_QUEUE, burst=True)
+    lost.refresh_from_db()
+    assert lost.status == "succeeded" and lost.attempts == 2
+
+
+def test_a_run_that_used_up_its_retries_fails_as_lost(admin_api):
+    lost = _lost_run_of(admin_api, retries=1)
+    Execution.objects.filter(id=lost.id).update(attempts=2)
+    assert sweeps.reap_lost_executions() == 1
+    lost.refresh_from_db()
+    assert lost.status == "failed" and lost.error["code"] == "worker_lost"
+
+
+def test_retries_are_bounded_at_save_time(admin_api):
+    response = admin_api.post("/api/microflows", {**CREDIT_CHECK, "retry_on_worker_loss": 99})
+    assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_flow"
