@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic import ValidationError as PydanticError
 
 from processes.durations import InvalidDuration, parse_duration
-from runtime.definition import EdgeSpec, Param
+from runtime.definition import EdgeSpec, Param, route_edge
 from runtime.definition import NodeSpec as FlowNodeSpec
 from runtime.expressions import Expression
 from runtime.nodes.base import ExpressionCompiler
@@ -333,39 +333,8 @@ def _wire(spec: ProcessSpec, nodes: dict[str, PNode], known: set[str], details: 
             details.append(_d(edge.to, where, "no edge may lead into the start node"))
         target.incoming += 1
         gateway = source.type == "decision" and "condition" not in source.exprs and source.config.condition is None
-        if edge.when == "error":
-            if source.type not in ("microflow", "user_task", "timer", "decision"):
-                details.append(_d(source.id, where, f"a '{source.type}' node cannot fail, so it has no error edge"))
-            elif source.on_error is not None:
-                details.append(_d(source.id, where, "a node has at most one error edge"))
-            source.on_error = edge.to
-        elif edge.when in ("true", "false"):
-            if source.type != "decision" or gateway:
-                details.append(_d(source.id, where, f"only a decision with a condition has a '{edge.when}' edge"))
-            elif edge.when in source.branches:
-                details.append(_d(source.id, where, f"a decision has one '{edge.when}' edge"))
-            else:
-                source.branches[edge.when] = edge.to
-        elif edge.when == "otherwise":
-            if not gateway:
-                details.append(_d(source.id, where, "only a decision without a condition has an 'otherwise' edge"))
-            elif source.otherwise is not None:
-                details.append(_d(source.id, where, "a decision has at most one 'otherwise' edge"))
-            else:
-                source.otherwise = edge.to
-        elif edge.condition is not None:
-            if not gateway:
-                details.append(_d(source.id, where, "only a decision without a condition has edges with conditions"))
-                continue
-            compiler = ExpressionCompiler()
-            expression = compiler.expr(f"{where}.condition", edge.condition)
-            for problem in compiler.errors:
-                details.append({"node": source.id, **problem})
-            if expression is not None:
-                source.conditions.append((expression, edge.to))
-        else:
-            if source.type == "decision":
-                details.append(_d(source.id, where, "a decision's edges need when: true/false (or conditions)"))
+        if route_edge(source, edge, where, details, is_decision=source.type == "decision", gateway=gateway,
+                      can_fail=source.type in ("microflow", "user_task", "timer", "decision")):
             source.targets.append(edge.to)
 
     for node in nodes.values():

@@ -208,39 +208,8 @@ def _wire(spec: FlowSpec, nodes: dict[str, CompiledNode], known: set[str], detai
             details.append(_detail(edge.to, where, "no edge may lead into the start node"))
         is_decision = isinstance(source.executor, DecisionExecutor)
         gateway = is_decision and source.executor.uses_edge_conditions
-        if edge.when == "error":
-            if source.type == "start":
-                details.append(_detail(source.id, where, "the start node cannot fail, so it has no error edge"))
-            elif source.on_error is not None:
-                details.append(_detail(source.id, where, "a node has at most one error edge"))
-            source.on_error = edge.to
-        elif edge.when in ("true", "false"):
-            if not is_decision or gateway:
-                details.append(_detail(source.id, where, f"only a decision with a condition has a '{edge.when}' edge"))
-            elif edge.when in source.branches:
-                details.append(_detail(source.id, where, f"a decision has one '{edge.when}' edge"))
-            else:
-                source.branches[edge.when] = edge.to
-        elif edge.when == "otherwise":
-            if not gateway:
-                details.append(_detail(source.id, where, "only a decision without a condition has an 'otherwise' edge"))
-            elif source.otherwise is not None:
-                details.append(_detail(source.id, where, "a decision has at most one 'otherwise' edge"))
-            else:
-                source.otherwise = edge.to
-        elif edge.condition is not None:
-            if not gateway:
-                details.append(_detail(source.id, where, "only a decision without a condition has edges with conditions"))
-                continue
-            compiler = ExpressionCompiler()
-            expression = compiler.expr(f"{where}.condition", edge.condition)
-            for problem in compiler.errors:
-                details.append({"node": source.id, **problem})
-            if expression is not None:
-                source.conditions.append((expression, edge.to))
-        else:
-            if is_decision:
-                details.append(_detail(source.id, where, "a decision's edges need when: true/false (or conditions)"))
+        if route_edge(source, edge, where, details, is_decision=is_decision, gateway=gateway,
+                      can_fail=source.type != "start"):
             defaults.setdefault(source.id, []).append(edge.to)
 
     for node_id, targets in defaults.items():
@@ -264,6 +233,49 @@ def _wire(spec: FlowSpec, nodes: dict[str, CompiledNode], known: set[str], detai
                     details.append(_detail(node.id, None, f"a decision needs both branches; '{missing[0]}' is missing"))
         elif not node_type.terminal and node.next is None:
             details.append(_detail(node.id, None, "this node has no outgoing edge; connect it or end with an end node"))
+
+
+def route_edge(source, edge: EdgeSpec, where: str, details: list, *, is_decision: bool,
+               gateway: bool, can_fail: bool) -> bool:
+    """Files one edge on its source node (microflows and processes share these rules):
+    `error`, `true`/`false`, `otherwise` and conditional edges set the node's routes;
+    True means a plain edge, which the caller records as it needs. The source needs the
+    attributes `id`, `type`, `branches`, `conditions`, `otherwise` and `on_error`."""
+    if edge.when == "error":
+        if not can_fail:
+            details.append(_detail(source.id, where, f"a '{source.type}' node cannot fail, so it has no error edge"))
+        elif source.on_error is not None:
+            details.append(_detail(source.id, where, "a node has at most one error edge"))
+        source.on_error = edge.to
+    elif edge.when in ("true", "false"):
+        if not is_decision or gateway:
+            details.append(_detail(source.id, where, f"only a decision with a condition has a '{edge.when}' edge"))
+        elif edge.when in source.branches:
+            details.append(_detail(source.id, where, f"a decision has one '{edge.when}' edge"))
+        else:
+            source.branches[edge.when] = edge.to
+    elif edge.when == "otherwise":
+        if not gateway:
+            details.append(_detail(source.id, where, "only a decision without a condition has an 'otherwise' edge"))
+        elif source.otherwise is not None:
+            details.append(_detail(source.id, where, "a decision has at most one 'otherwise' edge"))
+        else:
+            source.otherwise = edge.to
+    elif edge.condition is not None:
+        if not gateway:
+            details.append(_detail(source.id, where, "only a decision without a condition has edges with conditions"))
+            return False
+        compiler = ExpressionCompiler()
+        expression = compiler.expr(f"{where}.condition", edge.condition)
+        for problem in compiler.errors:
+            details.append({"node": source.id, **problem})
+        if expression is not None:
+            source.conditions.append((expression, edge.to))
+    else:
+        if is_decision:
+            details.append(_detail(source.id, where, "a decision's edges need when: true/false (or conditions)"))
+        return True
+    return False
 
 
 def _reachable(spec: FlowSpec, nodes: dict[str, CompiledNode]) -> list[CompiledNode]:
