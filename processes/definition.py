@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic import ValidationError as PydanticError
 
 from processes.durations import InvalidDuration, parse_duration
-from runtime.definition import EdgeSpec, Param, route_edge
+from runtime.definition import DefinitionHead, EdgeSpec, InvalidFlow, Param, route_edge
 from runtime.definition import NodeSpec as FlowNodeSpec
 from runtime.expressions import Expression
 from runtime.nodes.base import ExpressionCompiler
@@ -122,20 +122,13 @@ class NodeSpec(FlowNodeSpec):
     id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")]
 
 
-class ProcessSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
-    title: str = Field(default="", max_length=200)
-    description: str = Field(default="", max_length=5000)
-    params: list[Param] = Field(default_factory=list)
+class ProcessSpec(DefinitionHead):
     nodes: list[NodeSpec] = Field(max_length=MAX_NODES)
     edges: list[EdgeSpec] = Field(default_factory=list)
 
 
-class InvalidProcess(Exception):
-    def __init__(self, details: list[dict[str, Any]]) -> None:
-        super().__init__("; ".join(d["message"] for d in details))
-        self.details = details
+class InvalidProcess(InvalidFlow):
+    """A process definition that does not validate (details as for microflows)."""
 
 
 @dataclass(slots=True)

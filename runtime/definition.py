@@ -56,12 +56,17 @@ class EdgeSpec(BaseModel):
     ui: dict[str, Any] = Field(default_factory=dict)
 
 
-class FlowSpec(BaseModel):
+class DefinitionHead(BaseModel):
+    """What every flow-like definition starts with (microflows and processes)."""
+
     model_config = ConfigDict(extra="forbid")
     name: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
     title: str = Field(default="", max_length=200)
     description: str = Field(default="", max_length=5000)
     params: list[Param] = Field(default_factory=list)
+
+
+class FlowSpec(DefinitionHead):
     # Typed outputs (optional; empty = untyped): every end node's output keys must be declared
     # here, and the engine checks the values at the end of a run like params check the input.
     outputs: list[Param] = Field(default_factory=list)
