@@ -16,7 +16,14 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic import ValidationError as PydanticError
 
 from processes.durations import InvalidDuration, parse_duration
-from runtime.definition import DefinitionHead, EdgeSpec, InvalidFlow, Param, route_edge
+from runtime.definition import (
+    DefinitionHead,
+    EdgeSpec,
+    InvalidFlow,
+    Param,
+    parse_definition,
+    route_edge,
+)
 from runtime.definition import NodeSpec as FlowNodeSpec
 from runtime.expressions import Expression
 from runtime.nodes.base import ExpressionCompiler
@@ -169,24 +176,7 @@ def _d(node: str | None, field_name: str | None, message: str) -> dict[str, Any]
 
 
 def parse_spec(data: Any) -> ProcessSpec:
-    if not isinstance(data, dict):
-        raise InvalidProcess([_d(None, None, "a definition must be a JSON object")])
-    cleaned = {k: v for k, v in data.items() if k not in READ_ONLY_KEYS}
-    try:
-        return ProcessSpec.model_validate(cleaned)
-    except PydanticError as exc:
-        details = []
-        for err in exc.errors():
-            loc = list(err.get("loc", ()))
-            node_id = None
-            if len(loc) >= 2 and loc[0] == "nodes" and isinstance(loc[1], int):
-                try:
-                    node_id = data["nodes"][loc[1]].get("id")
-                except (KeyError, IndexError, TypeError, AttributeError):
-                    node_id = None
-                loc = loc[2:]
-            details.append(_d(node_id, ".".join(str(p) for p in loc) or None, err.get("msg", "invalid")))
-        raise InvalidProcess(details) from None
+    return parse_definition(data, ProcessSpec, InvalidProcess, READ_ONLY_KEYS)
 
 
 def _compile_node(node: NodeSpec, config: Any, details: list, microflow_exists) -> PNode:

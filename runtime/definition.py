@@ -9,7 +9,7 @@ each as {"node", "field", "message"}).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic import ValidationError as PydanticError
@@ -77,6 +77,9 @@ class FlowSpec(DefinitionHead):
     edges: list[EdgeSpec] = Field(default_factory=list)
 
 
+SpecT = TypeVar("SpecT", bound=BaseModel)
+
+
 class InvalidFlow(Exception):
     def __init__(self, details: list[dict[str, Any]]) -> None:
         super().__init__("; ".join(d["message"] for d in details))
@@ -126,14 +129,21 @@ def _shape_details(exc: PydanticError, data: Any) -> list[dict[str, Any]]:
     return details
 
 
-def parse_spec(data: Any) -> FlowSpec:
+def parse_definition(data: Any, spec_class: type[SpecT], error_class: type[InvalidFlow],
+                     read_only: set[str]) -> SpecT:
+    """Checks a definition's shape (microflows and processes): read-only keys dropped, every
+    shape problem reported as {"node", "field", "message"} in `error_class`."""
     if not isinstance(data, dict):
-        raise InvalidFlow([_detail(None, None, "a definition must be a JSON object")])
-    cleaned = {k: v for k, v in data.items() if k not in READ_ONLY_KEYS}
+        raise error_class([_detail(None, None, "a definition must be a JSON object")])
+    cleaned = {k: v for k, v in data.items() if k not in read_only}
     try:
-        return FlowSpec.model_validate(cleaned)
+        return spec_class.model_validate(cleaned)
     except PydanticError as exc:
-        raise InvalidFlow(_shape_details(exc, data)) from None
+        raise error_class(_shape_details(exc, data)) from None
+
+
+def parse_spec(data: Any) -> FlowSpec:
+    return parse_definition(data, FlowSpec, InvalidFlow, READ_ONLY_KEYS)
 
 
 def compile_flow(data: Any, version: int = 0) -> CompiledFlow:
