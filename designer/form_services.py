@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
 
 from designer.form_models import Form, FormRecord, FormVersion
 from designer.form_spec import InvalidForm, check_form
 from oneweb.errors import ApiError, not_found
+from oneweb.versioned import add_version, create_first_version, named_as_addressed
 from runtime import api as runtime
 from runtime.expressions import EvaluationError, ExpressionError, compile_expression
 from runtime.models import Execution, ExecutionStatus
@@ -40,33 +40,14 @@ def _validated(definition: Any) -> dict[str, Any]:
 
 
 def create_form(definition: Any, user) -> FormVersion:
-    stored = _validated(definition)
-    try:
-        with transaction.atomic():
-            form = Form.objects.create(name=stored["name"], title=stored.get("title", ""), created_by=user)
-            return FormVersion.objects.create(form=form, version=1, definition=stored, created_by=user)
-    except IntegrityError:
-        raise ApiError(409, "conflict", f"A form named '{stored['name']}' already exists.") from None
+    return create_first_version(Form, FormVersion, _validated(definition), user, "form")
 
 
 def update_form(name: str, definition: Any, user, comment: str = "") -> FormVersion:
-    if isinstance(definition, dict) and definition.get("name", name) != name:
-        raise ApiError(400, "invalid_flow", "The name in the body differs from the one in the address.",
-                       [{"node": None, "field": "name", "message": "renaming is not supported; create a copy"}])
-    if isinstance(definition, dict) and "name" not in definition:
-        definition = {**definition, "name": name}
+    definition = named_as_addressed(definition, name)
     if not Form.objects.filter(name=name).exists():
         raise not_found(f"The form '{name}'")
-    stored = _validated(definition)
-    with transaction.atomic():
-        form = Form.objects.select_for_update().filter(name=name).first()
-        if form is None:
-            raise not_found(f"The form '{name}'")
-        form.current_version += 1
-        form.title = stored.get("title", "")
-        form.save(update_fields=["current_version", "title", "updated_at"])
-        return FormVersion.objects.create(form=form, version=form.current_version, definition=stored,
-                                          created_by=user, comment=comment[:200])
+    return add_version(Form, FormVersion, name, _validated(definition), user, "form", comment)
 
 
 def delete_form(name: str) -> None:

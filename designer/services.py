@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import IntegrityError, transaction
-
 from designer.models import Microflow, MicroflowVersion
 from oneweb.errors import ApiError
+from oneweb.versioned import add_version, create_first_version, named_as_addressed
 from runtime import api as runtime
 from runtime import catalog
 
@@ -21,32 +20,12 @@ def _validated(definition: Any) -> dict[str, Any]:
 
 
 def create_microflow(definition: Any, user) -> MicroflowVersion:
-    stored = _validated(definition)
-    try:
-        with transaction.atomic():
-            flow = Microflow.objects.create(name=stored["name"], title=stored.get("title", ""), created_by=user)
-            return MicroflowVersion.objects.create(microflow=flow, version=1, definition=stored, created_by=user)
-    except IntegrityError:
-        raise ApiError(409, "conflict", f"A microflow named '{stored['name']}' already exists.") from None
+    return create_first_version(Microflow, MicroflowVersion, _validated(definition), user, "microflow")
 
 
 def update_microflow(name: str, definition: Any, user, comment: str = "") -> MicroflowVersion:
-    if isinstance(definition, dict) and definition.get("name", name) != name:
-        raise ApiError(400, "invalid_flow", "The name in the body differs from the one in the address.",
-                       [{"node": None, "field": "name", "message": "renaming is not supported; create a copy"}])
-    if isinstance(definition, dict) and "name" not in definition:
-        definition = {**definition, "name": name}
-    stored = _validated(definition)
-    with transaction.atomic():
-        flow = Microflow.objects.select_for_update().filter(name=name).first()
-        if flow is None:
-            raise ApiError(404, "not_found", f"The microflow '{name}' was not found.")
-        flow.current_version += 1
-        flow.title = stored.get("title", "")
-        flow.save(update_fields=["current_version", "title", "updated_at"])
-        return MicroflowVersion.objects.create(
-            microflow=flow, version=flow.current_version, definition=stored, created_by=user, comment=comment
-        )
+    stored = _validated(named_as_addressed(definition, name))
+    return add_version(Microflow, MicroflowVersion, name, stored, user, "microflow", comment)
 
 
 def save_microflow(definition: Any, user) -> MicroflowVersion:

@@ -3,12 +3,17 @@
 A `VersionedDefinition` row names the thing and points at its latest version number; each
 save adds one `DefinitionVersion` row holding the whole definition, and none is changed.
 Concrete pairs add the foreign key from version to definition and its uniqueness rule.
+The functions below are the shared "check then do" steps of every such service.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models, transaction
+
+from oneweb.errors import ApiError
 
 
 class VersionedDefinition(models.Model):
@@ -46,3 +51,40 @@ class DefinitionVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{getattr(self, self.parent_field).name} v{self.version}"
+
+
+def named_as_addressed(definition: Any, name: str) -> Any:
+    """The body of a `PUT .../{name}`: a missing name is taken from the address; a different
+    one is refused (renaming is a copy, not an update)."""
+    if isinstance(definition, dict) and definition.get("name", name) != name:
+        raise ApiError(400, "invalid_flow", "The name in the body differs from the one in the address.",
+                       [{"node": None, "field": "name", "message": "renaming is not supported; create a copy"}])
+    if isinstance(definition, dict) and "name" not in definition:
+        definition = {**definition, "name": name}
+    return definition
+
+
+def create_first_version(parent: type[VersionedDefinition], version: type[DefinitionVersion],
+                         stored: dict[str, Any], user, what: str) -> DefinitionVersion:
+    """Creates a definition at version 1 from a validated body; 409 when the name is taken."""
+    try:
+        with transaction.atomic():
+            row = parent.objects.create(name=stored["name"], title=stored.get("title", ""), created_by=user)
+            return version.objects.create(**{version.parent_field: row}, version=1, definition=stored,
+                                          created_by=user)
+    except IntegrityError:
+        raise ApiError(409, "conflict", f"A {what} named '{stored['name']}' already exists.") from None
+
+
+def add_version(parent: type[VersionedDefinition], version: type[DefinitionVersion], name: str,
+                stored: dict[str, Any], user, what: str, comment: str = "") -> DefinitionVersion:
+    """Adds the next immutable version under a row lock; 404 when there is no such definition."""
+    with transaction.atomic():
+        row = parent.objects.select_for_update().filter(name=name).first()
+        if row is None:
+            raise ApiError(404, "not_found", f"The {what} '{name}' was not found.")
+        row.current_version += 1
+        row.title = stored.get("title", "")
+        row.save(update_fields=["current_version", "title", "updated_at"])
+        return version.objects.create(**{version.parent_field: row}, version=row.current_version,
+                                      definition=stored, created_by=user, comment=comment[:200])

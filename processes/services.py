@@ -15,11 +15,12 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from oneweb.errors import ApiError
+from oneweb.versioned import add_version, create_first_version, named_as_addressed
 from processes import catalog, notify
 from processes.definition import CompiledProcess, InvalidProcess, compile_process
 from processes.engine import Walker, record
@@ -51,31 +52,12 @@ def validated(definition: Any) -> CompiledProcess:
 
 
 def create_process(definition: Any, user) -> ProcessVersion:
-    stored = validated(definition).stored()
-    try:
-        with transaction.atomic():
-            process = ProcessDefinition.objects.create(name=stored["name"], title=stored.get("title", ""), created_by=user)
-            return ProcessVersion.objects.create(process=process, version=1, definition=stored, created_by=user)
-    except IntegrityError:
-        raise ApiError(409, "conflict", f"A process named '{stored['name']}' already exists.") from None
+    return create_first_version(ProcessDefinition, ProcessVersion, validated(definition).stored(), user, "process")
 
 
 def update_process(name: str, definition: Any, user, comment: str = "") -> ProcessVersion:
-    if isinstance(definition, dict) and definition.get("name", name) != name:
-        raise ApiError(400, "invalid_flow", "The name in the body differs from the one in the address.",
-                       [{"node": None, "field": "name", "message": "renaming is not supported; create a copy"}])
-    if isinstance(definition, dict) and "name" not in definition:
-        definition = {**definition, "name": name}
-    stored = validated(definition).stored()
-    with transaction.atomic():
-        process = ProcessDefinition.objects.select_for_update().filter(name=name).first()
-        if process is None:
-            raise ApiError(404, "not_found", f"The process '{name}' was not found.")
-        process.current_version += 1
-        process.title = stored.get("title", "")
-        process.save(update_fields=["current_version", "title", "updated_at"])
-        return ProcessVersion.objects.create(process=process, version=process.current_version,
-                                             definition=stored, created_by=user, comment=comment)
+    stored = validated(named_as_addressed(definition, name)).stored()
+    return add_version(ProcessDefinition, ProcessVersion, name, stored, user, "process", comment)
 
 
 def delete_process(name: str) -> None:
