@@ -21,6 +21,7 @@ from runtime.definition import (
     EdgeSpec,
     InvalidFlow,
     Param,
+    edges_between_known_nodes,
     parse_definition,
     route_edge,
 )
@@ -301,14 +302,7 @@ def _catalog_has(name: str) -> bool:
 
 
 def _wire(spec: ProcessSpec, nodes: dict[str, PNode], known: set[str], details: list) -> None:
-    for index, edge in enumerate(spec.edges):
-        where = f"edges.{index}"
-        if edge.from_ not in known:
-            details.append(_d(None, where, f"edge from missing node '{edge.from_}'"))
-            continue
-        if edge.to not in known:
-            details.append(_d(edge.from_, where, f"edge to missing node '{edge.to}'"))
-            continue
+    for where, edge in edges_between_known_nodes(spec.edges, known, details):
         source, target = nodes.get(edge.from_), nodes.get(edge.to)
         if source is None or target is None:
             continue

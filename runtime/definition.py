@@ -8,6 +8,7 @@ each as {"node", "field", "message"}).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -208,14 +209,7 @@ def compile_flow(data: Any, version: int = 0) -> CompiledFlow:
 def _wire(spec: FlowSpec, nodes: dict[str, CompiledNode], known: set[str], details: list) -> None:
     types = registry()
     defaults: dict[str, list[str]] = {}
-    for index, edge in enumerate(spec.edges):
-        where = f"edges.{index}"
-        if edge.from_ not in known:
-            details.append(_detail(None, where, f"edge from missing node '{edge.from_}'"))
-            continue
-        if edge.to not in known:
-            details.append(_detail(edge.from_, where, f"edge to missing node '{edge.to}'"))
-            continue
+    for where, edge in edges_between_known_nodes(spec.edges, known, details):
         source = nodes.get(edge.from_)
         if source is None:
             continue  # the node itself already has a problem reported
@@ -248,6 +242,19 @@ def _wire(spec: FlowSpec, nodes: dict[str, CompiledNode], known: set[str], detai
                     details.append(_detail(node.id, None, f"a decision needs both branches; '{missing[0]}' is missing"))
         elif not node_type.terminal and node.next is None:
             details.append(_detail(node.id, None, "this node has no outgoing edge; connect it or end with an end node"))
+
+
+def edges_between_known_nodes(edges: list[EdgeSpec], known: set[str],
+                              details: list) -> Iterator[tuple[str, EdgeSpec]]:
+    """(where, edge) for each edge whose two ends exist; the others are reported."""
+    for index, edge in enumerate(edges):
+        where = f"edges.{index}"
+        if edge.from_ not in known:
+            details.append(_detail(None, where, f"edge from missing node '{edge.from_}'"))
+        elif edge.to not in known:
+            details.append(_detail(edge.from_, where, f"edge to missing node '{edge.to}'"))
+        else:
+            yield where, edge
 
 
 def route_edge(source, edge: EdgeSpec, where: str, details: list, *, is_decision: bool,
