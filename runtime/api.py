@@ -155,8 +155,9 @@ def execute_queued(execution_id: Any, worker: str = "") -> Execution | None:
     began = time.perf_counter()
     try:
         flow = catalog.compiled(execution.microflow, execution.version)
-        outcome = run_flow(flow, check_input(flow.params, execution.input), _runner(observe))
-    except (LookupError, InvalidFlow, InvalidInput) as exc:
+        # the stored input is what run_async already checked and completed with defaults
+        outcome = run_flow(flow, dict(execution.input), _runner(observe))
+    except (LookupError, InvalidFlow) as exc:
         outcome = Outcome(ExecutionStatus.FAILED, None,
                           {"code": "invalid_flow", "message": str(exc), "node": None}, [], {})
     duration = round((time.perf_counter() - began) * 1000, 3)
