@@ -13,10 +13,12 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer, django_auth
 
 from oneweb.errors import ApiError
 from oneweb.models import ApiToken
+from runtime.expressions import strict_json_loads
 
 
 class BearerToken(HttpBearer):
@@ -27,12 +29,20 @@ class BearerToken(HttpBearer):
         return user
 
 
+class StrictJsonParser(Parser):
+    """Request bodies are JSON as specified: NaN and Infinity are malformed, not numbers."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        return strict_json_loads(request.body)
+
+
 api = NinjaAPI(
     title="OneWeb API",
     version="1",
     # Bearer first (scripts); then the session, which checks CSRF on unsafe methods.
     auth=[BearerToken(), django_auth],
     urls_namespace="api",
+    parser=StrictJsonParser(),
 )
 
 

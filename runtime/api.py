@@ -16,7 +16,7 @@ from functools import cache
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -74,12 +74,26 @@ def run_sync(name: str, given: Any, user=None, source: str = "api") -> Execution
     began = time.perf_counter()
     outcome = run_flow(flow, variables, _runner())
     duration = (time.perf_counter() - began) * 1000
-    return Execution.objects.create(
-        microflow=name, version=flow.version, mode=ExecutionMode.SYNC, status=outcome.status,
-        input=stored_input, output=outcome.output, error=outcome.error, steps=_trace(outcome),
-        created_by=user if user is not None and user.is_authenticated else None, source=source,
-        created_at=created, started_at=created, finished_at=timezone.now(), duration_ms=round(duration, 3),
-    )
+    record = {
+        "microflow": name, "version": flow.version, "mode": ExecutionMode.SYNC,
+        "input": stored_input, "created_at": created, "started_at": created,
+        "created_by": user if user is not None and user.is_authenticated else None, "source": source,
+    }
+    result = {"status": outcome.status, "output": outcome.output, "error": outcome.error,
+              "steps": _trace(outcome), "finished_at": timezone.now(), "duration_ms": round(duration, 3)}
+    try:
+        with transaction.atomic():
+            return Execution.objects.create(**record, **result)
+    except (DatabaseError, ValueError, TypeError):
+        return Execution.objects.create(**record, **_unstorable(result))
+
+
+def _unstorable(result: dict[str, Any]) -> dict[str, Any]:
+    """A run whose result the database refused (a value no JSON column holds, from a node
+    that read it from outside): stored as failed, without the values, so it is never lost."""
+    return {**result, "status": ExecutionStatus.FAILED, "output": None, "steps": [],
+            "error": {"code": "unstorable_result", "node": None,
+                      "message": "The run finished but its result could not be stored (a value that is not valid JSON?)."}}
 
 
 @cache
@@ -163,7 +177,13 @@ def execute_queued(execution_id: Any, worker: str = "") -> Execution | None:
     duration = round((time.perf_counter() - began) * 1000, 3)
     final = {"status": outcome.status, "output": outcome.output, "error": outcome.error,
              "steps": _trace(outcome), "finished_at": timezone.now(), "duration_ms": duration}
-    finished = Execution.objects.filter(id=execution.id, status=ExecutionStatus.RUNNING).update(**final)
+    running = Execution.objects.filter(id=execution.id, status=ExecutionStatus.RUNNING)
+    try:
+        with transaction.atomic():
+            finished = running.update(**final)
+    except (DatabaseError, ValueError, TypeError):
+        final = _unstorable(final)
+        finished = running.update(**final)
     if not finished:
         return None  # someone (the sweeper) already decided this run's fate
     for name, value in final.items():  # what was just stored; no need to read it back

@@ -3,13 +3,16 @@
 CEL (common-expression-language, Rust core) cannot reach Python objects and has no loops
 of its own; the only way to make it costly is nested comprehension macros over large
 lists, so an expression may hold at most MAX_MACROS of them and MAX_LENGTH characters.
-Results are normalised to JSON values (timestamps to ISO strings, durations to seconds).
+Results are normalised to JSON values (timestamps to ISO strings, durations to seconds); NaN
+and infinities are refused, as JSON cannot hold them.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
+import json
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +26,16 @@ MAX_ELEMENTS = 100_000  # list items + map entries in one value an expression ma
 _MACRO = re.compile(r"\.\s*(map|filter|all|exists|exists_one)\s*\(")
 _POSITION = re.compile(r"<input>:(\d+):(\d+):\s*(.*)")
 _SIMPLE = (str, int, float, bool, type(None))
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def strict_json_loads(text: str | bytes) -> Any:
+    """json.loads without Python's extensions: NaN and Infinity are refused, as JSON has no
+    such numbers (nor can SQLite or PostgreSQL store them in a JSON column)."""
+    return json.loads(text, parse_constant=_refuse_constant)
 
 
 class ExpressionError(Exception):
@@ -65,6 +78,8 @@ class Expression:
         if isinstance(value, _SIMPLE):
             if isinstance(value, str) and len(value) > MAX_STRING:
                 raise EvaluationError(f"the result is a string longer than {MAX_STRING} characters.")
+            if isinstance(value, float) and not math.isfinite(value):
+                raise EvaluationError(f"the result is {value}, which is not a JSON number.")
             return value
         _check_size(value)
         return to_json(value)
@@ -80,6 +95,9 @@ def _check_size(value: Any) -> None:
         if isinstance(item, str):
             if len(item) > MAX_STRING:
                 raise EvaluationError(f"the result holds a string longer than {MAX_STRING} characters.")
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                raise EvaluationError(f"the result holds {item}, which is not a JSON number.")
         elif isinstance(item, dict):
             budget -= len(item)
             stack.extend(item.values())

@@ -9,13 +9,13 @@ connection's credentials go into the request headers (which no trace records).
 
 from __future__ import annotations
 
-import json
 from typing import Literal
 
 import httpx
 from pydantic import Field
 
 from runtime.conf import setting
+from runtime.expressions import strict_json_loads
 from runtime.integrations import rest
 from runtime.integrations.fields import ConnectionName
 from runtime.nodes.base import (
@@ -104,7 +104,7 @@ def _decode(response: httpx.Response, raw: bytes):
     text = raw.decode(response.encoding or "utf-8", errors="replace")
     if "json" in response.headers.get("content-type", ""):
         try:
-            return json.loads(text)
+            return strict_json_loads(text)
         except ValueError:
             return text
     return text
